@@ -1,5 +1,58 @@
 """One importer per official file format, each in its own module (see ``base.py`` for the contract).
 
-``IMPORTERS`` maps a format name to its module. The order is the build order: code lists first,
-then files that refer to codes.
+``IMPORTERS`` maps a format name to its module, in build order: code lists first, then files that
+describe codes. ``discover(mirror)`` finds the files each importer reads in a mirror folder.
 """
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import ModuleType
+
+_MODULES = {
+    "icd10cm-order": "icd10cm_order",
+    "icd10cm-tabular": "icd10cm_tabular",
+    "icd10cm-index": "icd10cm_index",
+    "hcpcs": "hcpcs",
+    "cpt-modifiers": "cpt_modifiers",
+    "mpfs-rvu": "mpfs_rvu",
+    "ncci-mue": "mue",
+    "ncci-ptp": "ncci_ptp",
+    "nucc-taxonomy": "nucc_taxonomy",
+    "place-of-service": "place_of_service",
+    "cpt-licensed": "cpt_licensed",
+}
+
+
+class _Importers(Mapping[str, ModuleType]):
+    """Importer modules by format name, imported on first use (some pull in openpyxl)."""
+
+    def __getitem__(self, name: str) -> ModuleType:
+        return importlib.import_module(f"medcode.codesets.{_MODULES[name]}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+IMPORTERS: Mapping[str, ModuleType] = _Importers()
+
+
+def discover(mirror: Path) -> list[tuple[str, Path]]:
+    """(format, file) pairs for every file of the mirror some importer reads, in build order."""
+    jobs: list[tuple[str, Path]] = []
+    seen: set[Path] = set()
+    for name in IMPORTERS:
+        module = IMPORTERS[name]
+        skip = getattr(module, "SKIP", None)
+        for pattern in getattr(module, "PATTERNS", ()):
+            for path in sorted(mirror.glob(pattern)):
+                if path in seen or not path.is_file() or (skip is not None and skip.search(path.name)):
+                    continue
+                seen.add(path)
+                jobs.append((name, path))
+    return jobs

@@ -1,0 +1,3 @@
+from medcode.cli import app
+
+app(prog_name="medcode")

@@ -1,0 +1,38 @@
+"""Helpers the command modules share: the workbench from the context, errors as exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from medcode.errors import MedcodeError, UnknownCode
+from medcode.workbench import Workbench
+
+err = Console(stderr=True)
+
+
+def workbench(ctx: typer.Context) -> Workbench:
+    return Workbench((ctx.obj or {}).get("kb"))
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Turn library errors into a clean message and exit status (1: unknown code, 2: other)."""
+    try:
+        yield
+    except UnknownCode as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except MedcodeError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

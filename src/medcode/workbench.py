@@ -1,0 +1,89 @@
+"""The one facade the CLI, the HTTP API and the web UI call.
+
+>>> wb = Workbench()                                  # doctest: +SKIP
+>>> wb.show("0441T")["fee_schedule"]["bilateral"]     # doctest: +SKIP
+{'value': '0', 'meaning': '...'}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from medcode import settings
+from medcode.kb.build import BuildReport, build
+from medcode.kb.store import KB, Source
+
+
+class Workbench:
+    """A knowledge base and the operations over it. Opens the knowledge base lazily."""
+
+    def __init__(self, kb_path: str | Path | None = None) -> None:
+        self.kb_path = settings.kb_path(kb_path)
+        self._kb: KB | None = None
+        self._searcher: Any = None
+
+    @property
+    def kb(self) -> KB:
+        if self._kb is None:
+            self._kb = KB.open(self.kb_path)
+        return self._kb
+
+    def close(self) -> None:
+        if self._kb is not None:
+            self._kb.close()
+            self._kb = None
+            self._searcher = None
+
+    # --- knowledge base -------------------------------------------------------------------------
+
+    def build(
+        self,
+        mirror: str | Path | None = None,
+        *,
+        cpt_files: Sequence[Path] = (),
+        pack_files: Sequence[Path] = (),
+        progress: Callable[[str, Path], None] | None = None,
+    ) -> BuildReport:
+        """Build (or rebuild) the knowledge base from ``mirror`` (default ``MEDCODE_MIRROR``)."""
+        self.close()
+        return build(self.kb_path, settings.mirror_path(mirror), cpt_files=cpt_files, pack_files=pack_files,
+                     progress=progress)
+
+    def sources(self) -> list[Source]:
+        return self.kb.sources()
+
+    def info(self) -> dict[str, Any]:
+        from medcode.kb.derive import counts
+
+        return {"path": str(self.kb_path), "meta": self.kb.meta(), "counts": counts(self.kb.conn),
+                "sources": [s.as_dict() | {"complete": s.complete, "rows": s.row_count, "end_date": s.end_date}
+                            for s in self.kb.sources()]}
+
+    # --- look-up and search ---------------------------------------------------------------------
+
+    @property
+    def searcher(self) -> Any:
+        if self._searcher is None:
+            from medcode.search.engine import Searcher
+
+            self._searcher = Searcher(self.kb)
+        return self._searcher
+
+    def search(self, query: str, *, system: str | None = None, limit: int = 10) -> list[Any]:
+        """Ranked codes for ``query`` across systems (``system`` filters)."""
+        return self.searcher.search(query, system=system, limit=limit)
+
+    def search_batch(self, items: Iterable[dict[str, Any]], *, system: str | None = None,
+                     limit: int = 5) -> Iterator[dict[str, Any]]:
+        """For each {"id", "query"} yield {"id", "results": [...]} (the problem-list job)."""
+        for item in items:
+            hits = self.search(str(item.get("query", "")), system=system, limit=limit)
+            yield {"id": item.get("id"), "results": [h.as_dict() for h in hits]}
+
+    def show(self, code: str, *, system: str | None = None, as_of: str | None = None) -> dict[str, Any]:
+        """Everything known about ``code`` (raises UnknownCode if no release ever had it)."""
+        from medcode.profile.page import build_page
+
+        return build_page(self.kb, code, system=system, as_of=as_of)
