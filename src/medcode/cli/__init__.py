@@ -13,11 +13,11 @@ from typing import Optional
 import typer
 
 from medcode import __version__
-from medcode.cli import kb, lookup
+from medcode.cli import kb, lookup, redact
 
 app = typer.Typer(
     name="medcode",
-    help="Offline medical coding workbench: code look-up, search and code pages from official releases.",
+    help="Offline medical coding workbench: code look-up, search, code pages and PHI redaction, from official releases.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -44,3 +44,4 @@ def main(
 
 kb.register(app)
 lookup.register(app)
+redact.register(app)

@@ -37,6 +37,9 @@ def build(
     for f in report.files:
         table.add_row(f["importer"], Path(f["file"]).name, f["release"], f"{f['rows']:,}", f"{f['seconds']:.1f}")
     Console(stderr=True).print(table)
+    if report.superseded:
+        err.print("not loaded (a newer release of the same table restates them): "
+                  + ", ".join(p.name for p in report.superseded), highlight=False)
     err.print(", ".join(f"{k}={v:,}" for k, v in report.counts.items()), highlight=False)
 
 

@@ -42,17 +42,27 @@ class _Importers(Mapping[str, ModuleType]):
 IMPORTERS: Mapping[str, ModuleType] = _Importers()
 
 
-def discover(mirror: Path) -> list[tuple[str, Path]]:
-    """(format, file) pairs for every file of the mirror some importer reads, in build order."""
+def discover(mirror: Path, superseded: list[Path] | None = None) -> list[tuple[str, Path]]:
+    """(format, file) pairs for every file of the mirror some importer reads, in build order.
+
+    An importer may define ``newest_only(paths) -> (kept, superseded)`` to skip older releases that
+    a newer file restates in full; skipped files are appended to ``superseded``.
+    """
     jobs: list[tuple[str, Path]] = []
     seen: set[Path] = set()
     for name in IMPORTERS:
         module = IMPORTERS[name]
         skip = getattr(module, "SKIP", None)
+        found: list[Path] = []
         for pattern in getattr(module, "PATTERNS", ()):
             for path in sorted(mirror.glob(pattern)):
                 if path in seen or not path.is_file() or (skip is not None and skip.search(path.name)):
                     continue
                 seen.add(path)
-                jobs.append((name, path))
+                found.append(path)
+        if hasattr(module, "newest_only"):
+            found, older = module.newest_only(found)
+            if superseded is not None:
+                superseded.extend(older)
+        jobs += [(name, p) for p in found]
     return jobs

@@ -41,6 +41,7 @@ class BuildReport:
 
     path: Path
     files: list[dict[str, Any]] = field(default_factory=list)
+    superseded: list[Path] = field(default_factory=list)
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -56,6 +57,9 @@ class KBSink:
         self.rows = 0
         self._buf: dict[str, list[tuple[Any, ...]]] = {}
         self._note_seq = 0
+        self._rationales: dict[str, int] = dict(
+            (text, rid) for rid, text in conn.execute("SELECT id, text FROM ptp_rationales")
+        )
 
     _SQL = {
         "codes": "INSERT OR REPLACE INTO codes VALUES (?,?,?,?,?,?,?,?,?)",
@@ -169,6 +173,12 @@ class KBSink:
         prior_1996: bool | None = None,
         rationale: str | None = None,
     ) -> None:
+        rationale_id = None
+        if rationale:
+            rationale_id = self._rationales.get(rationale)
+            if rationale_id is None:
+                rationale_id = self._conn.execute("INSERT INTO ptp_rationales (text) VALUES (?)", (rationale,)).lastrowid
+                self._rationales[rationale] = rationale_id
         self._add(
             "ptp",
             (
@@ -180,7 +190,7 @@ class KBSink:
                 deletion,
                 modifier_indicator,
                 None if prior_1996 is None else int(prior_1996),
-                rationale,
+                rationale_id,
             ),
         )
 
@@ -202,12 +212,14 @@ def _new_db(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def plan(mirror: Path | None, cpt_files: Sequence[Path] = ()) -> list[tuple[str, Path]]:
+def plan(
+    mirror: Path | None, cpt_files: Sequence[Path] = (), superseded: list[Path] | None = None
+) -> list[tuple[str, Path]]:
     """The (importer, file) pairs a build will run, in build order.
 
     With no mirror, ICD-10-CM comes from the tabular XML packaged with simple-icd-10-cm.
     """
-    jobs = discover(mirror) if mirror else []
+    jobs = discover(mirror, superseded) if mirror else []
     if not any(name == "icd10cm-tabular" for name, _ in jobs):
         from medcode.codesets import icd10cm_tabular
 
@@ -240,7 +252,7 @@ def build(
     report = BuildReport(path=target)
     conn = _new_db(tmp)
     try:
-        for name, path in plan(mirror, cpt_files):
+        for name, path in plan(mirror, cpt_files, report.superseded):
             if progress:
                 progress(name, path)
             t0 = time.perf_counter()
@@ -248,8 +260,9 @@ def build(
         derive.finish(conn, pack_files)
         report.counts = derive.counts(conn)
         conn.execute(
-            "INSERT INTO meta VALUES ('schema_version', ?), ('medcode_version', ?), ('built_at', ?)",
-            (SCHEMA_VERSION, __version__, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            "INSERT INTO meta VALUES ('schema_version', ?), ('medcode_version', ?), ('built_at', ?), ('superseded', ?)",
+            (SCHEMA_VERSION, __version__, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+             json.dumps([p.name for p in report.superseded])),
         )
         conn.execute("ANALYZE")
         conn.close()

@@ -18,14 +18,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from medcode.search.text import words
+from medcode.search.text import core_words, words
 
 # How each kind of document is weighted by the re-ranker lives with the ranker; here we only
 # decide which texts become documents.
+_KIND_ORDER = {"title": 0, "inclusion": 1, "pack": 1, "index": 2, "synonym": 2, "short_title": 3}
 _TERM_KINDS_INDEXED = ("inclusion", "index", "synonym", "drug", "neoplasm", "external_cause")
 
 
 def finish(conn: sqlite3.Connection, pack_files: Sequence[Path] = ()) -> None:
+    # Indexes on the big edit table are made once, after the bulk load.
+    conn.execute("CREATE INDEX ptp_by_column1 ON ptp (column1)")
+    conn.execute("CREATE INDEX ptp_by_column2 ON ptp (column2)")
     conn.execute("BEGIN")
     _code_status(conn)
     _packs(conn, pack_files)
@@ -102,7 +106,7 @@ def _newest_rows(conn: sqlite3.Connection) -> Any:
 
 def _search_docs(conn: sqlite3.Connection) -> None:
     seen: set[tuple[str, str, str]] = set()
-    docs: list[tuple[str, str, str, str, str, int | None]] = []
+    docs: list[tuple[str, str, str, str, str, str, int | None]] = []
     billable: dict[tuple[str, str], int | None] = {}
 
     def add(system: str, code: str, kind: str, text: str | None) -> None:
@@ -113,7 +117,7 @@ def _search_docs(conn: sqlite3.Connection) -> None:
         if not norm or key in seen:
             return
         seen.add(key)
-        docs.append((system, code, kind, text, norm, billable.get((system, code))))
+        docs.append((system, code, kind, text, norm, " ".join(core_words(text)), billable.get((system, code))))
 
     for system, code, title, short_title, is_billable in _newest_rows(conn).fetchall():
         billable[(system, code)] = is_billable
@@ -129,8 +133,11 @@ def _search_docs(conn: sqlite3.Connection) -> None:
         entry = json.loads(body)
         billable.setdefault((system, code), None)
         add(system, code, "pack", entry.get("label"))
+    # Row order is the retrieval prior: FTS5 returns matches in rowid order, so the search engine can
+    # stop after the first few hundred matches of a common word and still see the best candidates.
+    docs.sort(key=lambda d: (d[5].count(" "), len(d[4].split()), _KIND_ORDER.get(d[2], 9), -(d[6] or 0), d[0], d[1]))
     conn.executemany(
-        "INSERT INTO search_docs (system, code, kind, text, norm, billable) VALUES (?,?,?,?,?,?)", docs
+        "INSERT INTO search_docs (system, code, kind, text, norm, core, billable) VALUES (?,?,?,?,?,?,?)", docs
     )
     freq = Counter(w for d in docs for w in d[4].split())
     conn.executemany("INSERT INTO search_words VALUES (?,?)", freq.items())

@@ -82,8 +82,9 @@ CREATE TABLE ptp (
     deletion           TEXT,
     modifier_indicator TEXT NOT NULL,
     prior_1996         INTEGER,
-    rationale          TEXT
+    rationale_id       INTEGER REFERENCES ptp_rationales(id)  -- a handful of texts repeated millions of times
 );
+CREATE TABLE ptp_rationales (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
 
 -- Content packs (medcode-authored data with citations), stored as the validated JSON of each pack.
 CREATE TABLE packs (
@@ -120,6 +121,7 @@ CREATE TABLE search_docs (
     kind     TEXT NOT NULL,          -- title | short_title | inclusion | index | synonym | pack ...
     text     TEXT NOT NULL,
     norm     TEXT NOT NULL,          -- normalised words, space separated, for re-ranking
+    core     TEXT NOT NULL,          -- distinct content words outside parentheses (nonessential modifiers)
     billable INTEGER
 );
 CREATE VIRTUAL TABLE search_fts USING fts5 (

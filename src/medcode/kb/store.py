@@ -261,8 +261,8 @@ class KB:
                 "source": self._sources[r[6]],
             }
             for r in self.conn.execute(
-                f"SELECT setting, {other}, effective, deletion, modifier_indicator, rationale, source_id"
-                f" FROM ptp WHERE {col}=? ORDER BY setting, {other}",
+                f"SELECT setting, {other}, effective, deletion, modifier_indicator, r.text, source_id"
+                f" FROM ptp LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id WHERE {col}=? ORDER BY setting, {other}",
                 (code,),
             )
         ]

@@ -61,8 +61,10 @@ def markdown(page: dict[str, Any]) -> str:
             add(f"**{kind_.replace('_', ' ').capitalize()}:**")
             out += [f"- {n['text']}" for n in notes]
             add("")
+    procedure = page["system"] in ("CPT", "HCPCS")
     fee = page.get("fee_schedule")
-    add("## Physician fee schedule\n")
+    if procedure or fee:
+        add("## Physician fee schedule\n")
     if fee:
         for name in ("status", "global_days", "pctc", "multiple_procedure", "bilateral", "assistant", "co_surgeons",
                      "team", "physician_supervision", "imaging_family"):
@@ -78,15 +80,16 @@ def markdown(page: dict[str, Any]) -> str:
             ch = fee["changes_since"]
             add(f"\nChanged since {ch['release']}: " + (", ".join(f"{k} {v['from']}→{v['to']}" for k, v in ch["fields"].items()) or "no indicator changes"))
         add("\n" + _src(fee["source"]) + "\n")
-    else:
+    elif procedure:
         add("Not in the loaded fee-schedule data.\n")
-    add("## Medically unlikely edits\n")
     mue = page.get("mue")
+    if procedure or mue:
+        add("## Medically unlikely edits\n")
     if mue:
         for m in [mue, *page.get("mue_other_settings", [])]:
             add(f"- {m['setting']}: {m['units']} units, MAI {m['mai']} ({m['mai_meaning']}); rationale: {m['rationale']} — {_src(m['source'])}")
         add("")
-    else:
+    elif procedure:
         add("Not in the loaded MUE data.\n")
     ptp = page.get("ptp") or {}
     if any(ptp.get(k, {}).get("active") or ptp.get(k, {}).get("deleted") for k in ("as_column1", "as_column2")):

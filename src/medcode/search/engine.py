@@ -1,8 +1,11 @@
 """Ranked search across code systems: SQLite FTS5 finds candidates, a small re-ranker orders them.
 
 Retrieval is FTS5 (porter stemming, prefix indexes) over one document per title or term of every
-active code. FTS5's bm25 alone ranks long titles that repeat a word above the exact code a coder
-wants, and knows nothing of billable codes or laterality, so the top candidates are re-ranked here by
+active code: all concepts must match (then each concept left out in turn, when that finds too few),
+and the first matches in rowid order are taken, which the builder sorted shortest text first. FTS5's
+bm25 ordering is not used: computing it over the thousands of matches of a type-ahead prefix costs
+tens of milliseconds, and it ranks long titles that repeat a word above the exact code a coder wants
+and knows nothing of billable codes or laterality. The candidates are re-ranked here by
 
 * coverage: the share of the query's concepts the document matches (abbreviations and synonyms
   count as the concept they stand for),
@@ -28,11 +31,12 @@ from medcode.search.query import SIDE_WORDS, Group, Query, parse
 from medcode.search.text import STOPWORDS
 
 # Weight of the kind of text that matched (titles are the publisher's own wording).
+# The alphabetic index is the official route from a term to a code, so its entries weigh most.
 KIND_BONUS = {
+    "index": 0.05,
     "title": 0.04,
     "inclusion": 0.03,
     "pack": 0.03,
-    "index": 0.025,
     "short_title": 0.02,
     "synonym": 0.02,
     "drug": 0.015,
@@ -42,6 +46,7 @@ KIND_BONUS = {
 W_COVERAGE, W_PRECISION, W_BILLABLE = 0.62, 0.22, 0.08
 SIDE_PENALTY = 0.03
 CANDIDATES = 120
+RELAXED = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +105,19 @@ class Searcher:
         if not query.groups:
             return []
         self._correct(query)
-        rows = self._fetch(" AND ".join(self._group_expr(g) for g in query.groups), system)
-        if len(rows) < limit:
+        # A one-letter type-ahead word matches a fifth of the index: it steers the ranking only.
+        exprs = [self._group_expr(g) for g in query.groups if not (g.prefix and len(g.word) < 2)]
+        if not exprs:
+            return []
+        rows = self._fetch(" AND ".join(exprs), system, CANDIDATES)
+        if len(rows) < limit and len(exprs) > 1:
+            # Relax: every query with one concept left out, so a word the index lacks costs one concept.
             seen = {r[0] for r in rows}
-            rows += [r for r in self._fetch(" OR ".join(self._group_expr(g) for g in query.groups), system) if r[0] not in seen]
+            for i in range(len(exprs)):
+                for r in self._fetch(" AND ".join(exprs[:i] + exprs[i + 1 :]), system, RELAXED):
+                    if r[0] not in seen:
+                        seen.add(r[0])
+                        rows.append(r)
         return self._rank(query, rows, limit)
 
     # --- steps ----------------------------------------------------------------------------------
@@ -144,17 +158,18 @@ class Searcher:
             parts.append(phrase + "*" if g.prefix and len(alt) == 1 else phrase)
         return "(" + " OR ".join(parts) + ")"
 
-    def _fetch(self, expr: str, system: str | None) -> list[tuple]:
+    def _fetch(self, expr: str, system: str | None, limit: int) -> list[tuple]:
+        """The first ``limit`` matches in rowid order, which the builder made shortest-text-first."""
         sql = (
-            "SELECT d.id, d.system, d.code, d.kind, d.text, d.norm, d.billable FROM search_fts"
+            "SELECT d.id, d.system, d.code, d.kind, d.text, d.norm, d.core, d.billable FROM search_fts"
             " JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ?"
         )
         args: list[object] = [expr]
         if system:
             sql += " AND d.system = ?"
             args.append(system)
-        sql += " ORDER BY search_fts.rank LIMIT ?"
-        args.append(CANDIDATES)
+        sql += " LIMIT ?"
+        args.append(limit)
         try:
             return self.conn.execute(sql, args).fetchall()
         except sqlite3.OperationalError:
@@ -164,7 +179,7 @@ class Searcher:
         best: dict[tuple[str, str], tuple[float, str, str, int | None]] = {}
         n_groups = len(query.groups)
         asked_sides = query.sides
-        for _id, system, code, kind, text, norm, billable in rows:
+        for _id, system, code, kind, text, norm, core, billable in rows:
             doc = norm.split()
             doc_set = set(doc)
             matched: set[str] = set()
@@ -181,8 +196,8 @@ class Searcher:
                         matched.update(alt)
                         covered += 1
                         break
-            content = [w for w in doc if w not in STOPWORDS]
-            precision = sum(1 for w in content if w in matched) / max(1, len(content))
+            core_set = core.split()
+            precision = sum(1 for w in core_set if w in matched) / max(1, len(core_set))
             score = W_COVERAGE * covered / n_groups + W_PRECISION * precision + KIND_BONUS.get(kind, 0.0)
             if billable:
                 score += W_BILLABLE

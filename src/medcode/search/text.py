@@ -12,7 +12,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 # Words that carry no meaning for matching a coder's query against a title.
 STOPWORDS = frozenset(
-    "a an and as at by for from in into is of on or other than the to with without due nos".split()
+    "a an and as at by for from in into is of on or than the to with without due nos".split()
 )
 
 
@@ -32,3 +32,15 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS]
+
+
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def core_words(text: str) -> list[str]:
+    """The distinct content words of ``text`` outside parentheses.
+
+    ICD-10-CM puts nonessential modifiers in parentheses ("Essential (primary) hypertension"): they
+    may match a query, but neither make a title look less precise nor stand in for its main words.
+    """
+    return sorted(set(content_words(_PARENS.sub(" ", text)))) or sorted(set(content_words(text)))
