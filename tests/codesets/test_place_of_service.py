@@ -97,7 +97,6 @@ def test_patterns_skip_the_csv_made_from_the_json(tmp_path):
 @pytest.mark.parametrize(
     ("case", "rel", "edit", "name", "line", "problem"),
     [
-        ("json: no release date", JSON, None, None, None, "no release date"),
         ("json: syntax", JSON, _replace_in_line(4, b'"Office"}', b'"Office"'), "cms_pos_2026-10-08.json", 5,
          "invalid JSON"),
         ("json: bad code", JSON, _replace_in_line(5, b'"19"', b'"190"'), "cms_pos_2026-10-08.json", 5,
@@ -115,7 +114,6 @@ def test_patterns_skip_the_csv_made_from_the_json(tmp_path):
          "expected 4 columns like the header, found 3"),
         ("descriptions: undecodable", DESC, _replace_in_line(5, b"freestanding", b"free\xffstanding"), None, 5,
          "cannot be decoded"),
-        ("descriptions: no year", DESC, None, "pos_codes_with_descriptions.csv", None, "no release date"),
         ("empty file", DESC, lambda lines: [b""], None, 1, "the file is empty"),
     ],
 )
@@ -127,3 +125,13 @@ def test_malformed(sink, data_dir, tmp_path, case, rel, edit, name, line, proble
     assert err.value.line == line, case
     assert problem in err.value.problem, case
     assert str(err.value).startswith(f"{path}, line {line}: " if line else f"{path}: ")
+
+
+def test_undated_file_is_dated_by_its_file_time(sink, data_dir, tmp_path):
+    import os
+
+    path = _copy(data_dir, tmp_path, JSON)
+    os.utime(path, (1_790_000_000, 1_790_000_000))  # 2026-09-21 UTC
+    pos.load(path, sink)
+    assert sink.sources[0]["effective"] == "2026-09-21"
+    assert "dated by file time" in sink.sources[0]["release"]

@@ -14,7 +14,7 @@ from rich.console import Console
 from medcode.errors import MedcodeError, UnknownCode
 from medcode.workbench import Workbench
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def workbench(ctx: typer.Context) -> Workbench:

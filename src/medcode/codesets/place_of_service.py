@@ -23,6 +23,7 @@ checked, keyed by SHA-256), or from a date in the file name (``..._2026-10-08``,
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timezone
 import json
 import re
 from pathlib import Path
@@ -63,7 +64,10 @@ def _release(path: Path, data: bytes, found: str | None, what: str) -> tuple[str
         return f"{what}, as of {iso}", iso
     if m := _YEAR.search(path.name):
         return f"{what} {m.group(1)}", f"{m.group(1)}-01-01"
-    raise ImportFormatError(path, None, "no release date in the file, its name or KNOWN_RELEASES")
+    # The CMS page carries no date. A user's own download is dated by when it was saved (the file's
+    # modification time), and the release label says so, rather than refusing the file.
+    iso = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).date().isoformat()
+    return f"{what}, downloaded {iso} (no date in the file; dated by file time)", iso
 
 
 def load(path: Path, sink: Sink) -> None:

@@ -95,21 +95,33 @@ def build_page(kb: KB, code: str, *, system: str | None = None, as_of: str | Non
         )
         page["status"] = "deleted" if deleted else "active"
         page["valid"] = not deleted
-        page["title"] = row.title
+        # Some releases list codes without titles (the fee schedule never carries CPT descriptors):
+        # the title comes from the newest release that has one.
+        titled = next((r for r in rows if r.title and (as_of is None or r.source.effective <= as_of)), None)
+        page["title"] = titled.title if titled else None
+        if titled and titled.source.id != row.source.id:
+            page["title_source"] = cite("title", titled.source)
         page["billable"] = row.billable if not deleted else False
         if deleted:
             page["deleted"] = {"last_release": row.source.release, "last_effective": row.source.effective,
                                "absent_from": ref.release if ref else None}
             messages.append(f"{code_} was deleted: last listed in {row.source.release}; not in {ref.release if ref else 'the newest release'}.")
     page["kind"] = row.kind
-    page["short_title"] = row.short_title
+    page["short_title"] = row.short_title or next((r.short_title for r in rows if r.short_title), None)
+    if sys_ in (CPT, "HCPCS") and page["billable"] is None and page["status"] == "active":
+        page["billable"] = True  # a complete CPT/HCPCS code is reportable; payment status is on the fee schedule
     page["release"] = cite("code", row.source)
-    if sys_ == CPT and not row.title:
+    if sys_ == CPT and not page["title"]:
         messages.append("CPT descriptors are AMA property: import your licensed CPT file (`medcode kb build --cpt FILE`) to see the official title.")
     if row.kind in ("header", "category", "block", "chapter") and row.billable is False:
         if sys_ == ICD10CM and row.kind != "chapter":
             messages.append(f"{code_} is a header, not a billable code: code to one of its billable children.")
-    page["attributes"] = row.attrs
+    # Some releases carry codes and titles only (a derived list): show the attributes of the newest
+    # release that has them, with its source.
+    with_attrs = next((r for r in rows if r.attrs and (as_of is None or r.source.effective <= as_of)), None)
+    page["attributes"] = with_attrs.attrs if with_attrs else {}
+    if with_attrs:
+        page["attributes_source"] = cite("attributes", with_attrs.source)
     page["parent"] = None
     if row.parent:
         parent_rows = kb.rows(sys_, row.parent)
@@ -131,7 +143,13 @@ def build_page(kb: KB, code: str, *, system: str | None = None, as_of: str | Non
          "kind": r.kind}
         for r in rows
     ]
-    page["content"] = _packs(kb, code_, cite)
+    ancestors = []
+    parent = row.parent
+    while parent and len(ancestors) < 8:
+        ancestors.append(parent)
+        prow = kb.rows(sys_, parent)
+        parent = prow[0].parent if prow else None
+    page["content"] = _packs(kb, code_, ancestors, sources)
     if page["content"] is None and sys_ in (CPT, "HCPCS"):
         messages.append("No payer coverage policy is loaded for this code; check the payer's policy.")
     page["messages"] = messages
@@ -221,8 +239,11 @@ def _ptp(kb: KB, code: str, cite: Any, limit: int = 100) -> dict[str, Any]:
     return out
 
 
-def _packs(kb: KB, code: str, cite: Any) -> list[dict[str, Any]] | None:
-    entries = kb.pack_entries(code)
+def _packs(kb: KB, code: str, ancestors: list[str], sources: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """Content-pack entries for the code, and entries for an ancestor that cover its whole family."""
+    entries = list(kb.pack_entries(code))
+    for anc in ancestors:
+        entries += [(p, e) for p, e in kb.pack_entries(anc) if e.get("covers") == "family"]
     if not entries:
         return None
     out = []
@@ -231,12 +252,17 @@ def _packs(kb: KB, code: str, cite: Any) -> list[dict[str, Any]] | None:
         ids = set(entry.get("cite", []))
         for section in ("related", "guidance", "facts"):
             for item in entry.get(section, []):
-                ids.update(item.get("cite", []) if isinstance(item.get("cite"), list) else [item.get("cite")])
-        conflicts = [c for c in pack.get("conflicts", []) if code in c.get("codes", [])]
+                ids.update(item.get("cite", []))
+        conflicts = [c for c in pack.get("conflicts", []) if entry["code"] in c.get("codes", [])]
         for c in conflicts:
             for p in c.get("positions", []):
-                ids.update(p.get("cite", []) if isinstance(p.get("cite"), list) else [p.get("cite")])
+                ids.update(p.get("cite", []))
         citations = [c for c in pack.get("citations", []) if c.get("id") in ids]
         out.append({"pack": pack_id, "pack_version": pack["pack"].get("version"), "file": pack["_file"],
                     "entry": entry, "conflicts": conflicts, "citations": citations})
+        src = {"section": "content", "publisher": f"medcode content pack {pack_id}", "dataset": "content-pack",
+               "release": pack["pack"].get("version"), "effective": pack["pack"].get("updated"),
+               "file": pack["_file"], "sha256": pack["_sha256"]}
+        if src not in sources:
+            sources.append(src)
     return out

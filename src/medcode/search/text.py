@@ -16,11 +16,18 @@ STOPWORDS = frozenset(
 )
 
 
+_VOWELS = frozenset("aeiouy")
+
+
 def stem(word: str) -> str:
-    """Fold simple English plurals (limbs → limb, injuries → injury); leave everything else alone."""
+    """Fold simple English plurals (limbs → limb, injuries → injury); leave everything else alone.
+
+    Abbreviations without a vowel keep their final s (CRPS is not CRP).
+    """
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+            and _VOWELS.intersection(word[:-1])):
         return word[:-1]
     return word
 
