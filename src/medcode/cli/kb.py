@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Optional
 
@@ -57,13 +58,16 @@ def info(
     if fmt == "json":
         print_json(data)
         return
-    console = Console()
-    console.print(f"knowledge base: {data['path']}  (built {data['meta'].get('built_at')}, medcode {data['meta'].get('medcode_version')})")
-    table = Table("publisher", "release", "effective", "file", "sha256", "rows", "complete")
+    console = Console(soft_wrap=True)
+    console.print(f"knowledge base: {data['path']}  (built {data['meta'].get('built_at')}, medcode {data['meta'].get('medcode_version')})",
+                  highlight=False)
     for s in data["sources"]:
-        table.add_row(s["publisher"], s["release"], s["effective"], s["file"], s["sha256"][:12], f"{s['rows']:,}",
-                      "yes" if s["complete"] else "extract")
-    console.print(table)
+        console.print(f"- {s['publisher']} | {s['release']} | effective {s['effective']} | {s['file']} | {s['rows']:,} rows"
+                      f" | sha256 {s['sha256'][:16]} | {'complete' if s['complete'] else 'partial: no deletions inferred'}", highlight=False)
+    superseded = json.loads(data["meta"].get("superseded") or "[]")
+    if superseded:
+        console.print("not loaded (superseded by a newer release of the same table): " + ", ".join(superseded),
+                      highlight=False)
     console.print(", ".join(f"{k}={v:,}" for k, v in data["counts"].items()), highlight=False)
 
 

@@ -168,6 +168,9 @@ class NameFinder:
             c = cls[i]
             if c == NONE:
                 continue
+            if c == COMMON and not (cap[i] and i + 1 < n and cap[i + 1]
+                                    and cls[i + 1] in (STRONG, WEAK, UNKNOWN)):
+                continue  # an ordinary word can only be named by "Label: Word Name" (step 3)
             s = starts[i]
             rw = text[max(0, s - 48):s][::-1]
             if keys[i] in _STATES and (rw.startswith(" ,") or rw.startswith(",")):

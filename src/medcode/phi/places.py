@@ -31,14 +31,22 @@ class PlaceFinder:
         self.lex = lexicon
         self.never = never
         self.max_words = 4
+        # first words of every known place: most capitalised words start none, and are skipped
+        # before any phrase is built
+        self.heads = frozenset(p.split(" ", 1)[0] for p in lexicon.cities | lexicon.counties)
 
     def find(self, text: str, toks: list[tuple[int, int]]) -> list[PhiSpan]:
         """Place names among ``toks``, the capitalised words found by the name finder."""
         lex = self.lex
         out: list[PhiSpan] = []
         n = len(toks)
+        heads = self.heads
         i = 0
         while i < n:
+            s0, e0 = toks[i]
+            if text[s0:e0].lower().replace("’", "'") not in heads:
+                i += 1
+                continue
             # the run of capitalised words separated by single spaces that starts at i
             j = i + 1
             while j < n and j - i < self.max_words and text[toks[j - 1][1]:toks[j][0]] == " ":

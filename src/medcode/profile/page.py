@@ -152,6 +152,11 @@ def build_page(kb: KB, code: str, *, system: str | None = None, as_of: str | Non
     page["content"] = _packs(kb, code_, ancestors, sources)
     if page["content"] is None and sys_ in (CPT, "HCPCS"):
         messages.append("No payer coverage policy is loaded for this code; check the payer's policy.")
+    if not page.get("title") and page["content"]:
+        # No official title loaded (CPT without a licensed file, CPT modifiers): show medcode's own
+        # label from the content pack, marked as such.
+        page["label"] = {"text": page["content"][0]["entry"]["label"], "source": "medcode content pack "
+                         + page["content"][0]["pack"]}
     page["messages"] = messages
     page["sources"] = sources
     return page

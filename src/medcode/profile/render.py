@@ -34,7 +34,9 @@ def _src(s: dict[str, Any] | None) -> str:
 def markdown(page: dict[str, Any]) -> str:
     out: list[str] = []
     add = out.append
-    title = page.get("title") or "(no title in the loaded data)"
+    title = page.get("title") or (
+        f"{page['label']['text']} (medcode label; no official title loaded)" if page.get("label")
+        else "(no title in the loaded data)")
     add(f"# {page['system']} {page['code']}: {title}\n")
     state = page["status"]
     kind = page.get("kind")

@@ -1,0 +1,177 @@
+"""ConText-style modifiers (negation, uncertainty, hypothetical, family, history) as data.
+
+The rules live in ``context_rules.toml`` and are validated on load the way medspaCy's ``ConTextRule``
+is (``_ALLOWED_KEYS``, ``_ALLOWED_DIRECTIONS``), and can be written back out with :meth:`Rule.to_dict`.
+
+Why not medspaCy's ConText itself: it runs inside a spaCy pipeline (tokenizer, sentence splitter,
+PhraseMatcher) and measured at roughly a quarter of our notes-per-second target on 2 KB notes in
+``bench/bench_detect.py``; the algorithm is small, so it is done here with one compiled regex over
+the text and token-index scopes, and medspaCy is the benchmark peer. The semantics follow ConText
+(Harkema et al. 2009) and medspaCy:
+
+* a cue modifies targets in its direction until the end of the sentence, its ``max_scope`` words, or a
+  TERMINATE cue, whichever comes first;
+* PSEUDO cues ("no increase", "history of present illness") are matched in the same pass, longest first,
+  so the cue inside them never fires.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from medcode.detect.tokens import Token
+from medcode.errors import ConfigError
+
+CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "PSEUDO",
+              "TERMINATE")
+DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
+_ALLOWED_KEYS = frozenset({"literal", "pattern", "category", "direction", "max_scope"})
+# ConText category -> InferICD10CM trait name.
+TRAITS = {
+    "NEGATED_EXISTENCE": "NEGATION",
+    "POSSIBLE_EXISTENCE": "LOW_CONFIDENCE",
+    "HYPOTHETICAL": "HYPOTHETICAL",
+    "FAMILY": "PERTAINS_TO_FAMILY",
+    "HISTORICAL": "HISTORY",
+}
+DEFAULT_SCOPE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    literal: str
+    category: str
+    direction: str
+    pattern: str | None = None
+    max_scope: int | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], where: str = "rule") -> Rule:
+        unknown = set(d) - _ALLOWED_KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
+        for key in ("literal", "category", "direction"):
+            if not isinstance(d.get(key), str) or not d[key]:
+                raise ConfigError(f"{where}: '{key}' must be a non-empty string")
+        if d["category"] not in CATEGORIES:
+            raise ConfigError(f"{where}: category {d['category']!r} not in {CATEGORIES}")
+        if d["direction"] not in DIRECTIONS:
+            raise ConfigError(f"{where}: direction {d['direction']!r} not in {DIRECTIONS}")
+        scope = d.get("max_scope")
+        if scope is not None and (not isinstance(scope, int) or scope < 1):
+            raise ConfigError(f"{where}: max_scope must be a positive integer")
+        pattern = d.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(f"{where}: bad pattern ({exc})") from None
+        return cls(d["literal"], d["category"], d["direction"], pattern, scope)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"literal": self.literal, "category": self.category, "direction": self.direction}
+        if self.pattern is not None:
+            out["pattern"] = self.pattern
+        if self.max_scope is not None:
+            out["max_scope"] = self.max_scope
+        return out
+
+    @property
+    def regex(self) -> str:
+        if self.pattern is not None:
+            return self.pattern
+        words = [re.escape(w) for w in self.literal.lower().split()]
+        return r"\b" + r"\s+".join(words) + r"\b"
+
+
+@dataclass(frozen=True, slots=True)
+class Modifier:
+    """A cue found in the text and the token range [first, last] it modifies."""
+
+    rule: Rule
+    start: int
+    end: int
+    first: int
+    last: int
+
+    @property
+    def trait(self) -> str | None:
+        return TRAITS.get(self.rule.category)
+
+
+def load_rules(text: str | None = None) -> list[Rule]:
+    """Rules from ``text`` (TOML) or the packaged ``context_rules.toml``."""
+    if text is None:
+        text = resources.files("medcode.detect").joinpath("context_rules.toml").read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"context rules: {exc}") from None
+    unknown = set(data) - {"rule"}
+    if unknown:
+        raise ConfigError(f"context rules: unknown tables {sorted(unknown)}")
+    return [Rule.from_dict(d, f"context rule {n} ({d.get('literal')!r})") for n, d in enumerate(data.get("rule", []), 1)]
+
+
+class ConText:
+    """Finds modifiers in a text and the token ranges they cover."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        # Longest literal first, so a PSEUDO cue wins over the cue it contains.
+        order = sorted(range(len(rules)), key=lambda i: -len(rules[i].literal))
+        self._regex = re.compile("|".join(f"(?P<r{i}>{rules[i].regex})" for i in order), re.IGNORECASE)
+
+    def modifiers(self, text: str, tokens: list[Token]) -> list[Modifier]:
+        starts = [t.start for t in tokens]
+        found: list[tuple[Rule, int, int, int, int]] = []  # rule, start, end, first token, last token
+        for m in self._regex.finditer(text):
+            rule = self.rules[int(m.lastgroup[1:])]  # type: ignore[index]
+            first = _bisect_left(starts, m.start())
+            last = _bisect_left(starts, m.end()) - 1
+            found.append((rule, m.start(), m.end(), first, last))
+        terminators = [f for f in found if f[0].direction == "TERMINATE"]
+        out: list[Modifier] = []
+        n = len(tokens)
+        for rule, start, end, first, last in found:
+            if rule.direction in ("TERMINATE", "PSEUDO"):
+                continue
+            scope = rule.max_scope or DEFAULT_SCOPE
+            sentence = tokens[min(first, n - 1)].sentence if n else 0
+            if rule.direction in ("FORWARD", "BIDIRECTIONAL") and last + 1 < n:
+                hi = last + 1
+                stop = min(n - 1, last + scope)
+                for t in terminators:
+                    if t[3] > last and t[3] - 1 < stop:
+                        stop = t[3] - 1
+                while hi <= stop and tokens[hi].sentence == sentence:
+                    hi += 1
+                if hi - 1 > last:
+                    out.append(Modifier(rule, start, end, last + 1, hi - 1))
+            if rule.direction in ("BACKWARD", "BIDIRECTIONAL") and first > 0:
+                lo = first - 1
+                stop = max(0, first - scope)
+                for t in terminators:
+                    if t[4] < first and t[4] + 1 > stop:
+                        stop = t[4] + 1
+                while lo >= stop and tokens[lo].sentence == sentence:
+                    lo -= 1
+                if lo + 1 < first:
+                    out.append(Modifier(rule, start, end, lo + 1, first - 1))
+        return out
+
+
+def _bisect_left(a: list[int], x: int) -> int:
+    import bisect
+
+    return bisect.bisect_left(a, x)
+
+
+@lru_cache(maxsize=1)
+def default_context() -> ConText:
+    return ConText(load_rules())

@@ -1,0 +1,207 @@
+"""Find condition mentions in tokenised text: a dictionary of ICD-10-CM term word-sets, compiled once per KB.
+
+Every title, inclusion term and alphabetic-index path ("Syndrome, pain, complex regional I, lower
+limb") of an active ICD-10-CM code becomes a *term*: its set of required content words (outside
+parentheses, which hold nonessential modifiers; without the side, encounter and "unspecified" words that
+only steer to a child code, see :mod:`medcode.detect.specificity`).
+
+Why not Aho-Corasick: an automaton finds contiguous strings in one order, but clinicians write "knee
+pain, right", "pain in the right and left knee" and "CRPS of the leg" for "Complex regional pain
+syndrome I of lower limb". So the dictionary is an inverted index keyed by each term's *rarest* word
+(its anchor). For every token of a sentence, only the terms anchored on one of its words are tried,
+and a term matches when all its words occur in the same sentence within a short window around the
+anchor, in any order and with gaps (discontinuous mentions). Looking up the anchor is a dict hit, and
+the other words are set checks, so a 2 KB note costs well under a millisecond of matching.
+
+Misspellings are corrected against the dictionary vocabulary with rapidfuzz (only words of six or more
+letters that are neither dictionary words nor common English words, cached per word).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+
+from medcode.detect.tokens import Token
+from medcode.search.text import STOPWORDS, words
+
+SYSTEM = "ICD10CM"
+# Chapters outside "diagnoses, signs and symptoms": external causes (V–Y) and factors/status (Z).
+EXCLUDED_PREFIXES = ("V", "W", "X", "Y", "Z")
+# Words that steer to a child code (see specificity) or say nothing about the condition.
+STEERING = frozenset(
+    "right left bilateral unilateral unspecified other specified nec initial subsequent sequela encounter "
+    "site part".split()
+)
+KIND_WEIGHT = {"title": 1.0, "index": 1.0, "inclusion": 0.95}
+_PARENS = re.compile(r"\([^()]*\)")
+# One-word terms that are too generic to stand alone as a condition mention.
+_GENERIC = frozenset(
+    "history status examination admission care problem disease disorder condition syndrome abnormal "
+    "finding observation test use visit contact exposure complication lesion mass injury failure "
+    "deficiency defect anomaly infection dependence abuse change disturbance state effect reaction "
+    "absence loss stage type pressure late long term patient".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    code: str
+    kind: str
+    text: str
+    required: frozenset[str]
+
+
+@dataclass(slots=True)
+class Match:
+    term: Term
+    positions: frozenset[int]  # token indexes that supplied the term's words
+    first: int
+    last: int
+
+
+class Dictionary:
+    """The compiled term dictionary of one knowledge base (see the module docstring)."""
+
+    def __init__(self, terms: list[Term], codes: dict[str, tuple[str, bool, str | None]]) -> None:
+        self.codes = codes  # code -> (title, billable, parent)
+        self.terms = terms
+        df: dict[str, int] = defaultdict(int)
+        for t in terms:
+            for w in t.required:
+                df[w] += 1
+        self.vocabulary = frozenset(df)
+        self.by_anchor: dict[str, list[Term]] = defaultdict(list)
+        for t in terms:
+            anchor = min(t.required, key=lambda w: (df[w], w))
+            self.by_anchor[anchor].append(t)
+        self.children: dict[str, list[str]] = defaultdict(list)
+        for code, (_, _, parent) in codes.items():
+            if parent:
+                self.children[parent].append(code)
+        self._fuzzy_pool: dict[str, list[str]] = defaultdict(list)
+        for w in self.vocabulary:
+            if len(w) >= 6 and w.isalpha():
+                self._fuzzy_pool[w[0]].append(w)
+        self._corrections: dict[str, str | None] = {}
+
+    @classmethod
+    def from_kb(cls, conn: sqlite3.Connection) -> Dictionary:
+        rows = conn.execute(
+            "SELECT c.code, c.title, c.billable, c.parent FROM code_status s JOIN codes c "
+            "ON c.system = s.system AND c.code = s.code AND c.source_id = s.newest_source "
+            "WHERE s.system = ? AND s.status = 'active'", (SYSTEM,)).fetchall()
+        codes = {code: (title or "", bool(billable), parent) for code, title, billable, parent in rows
+                 if not code.startswith(EXCLUDED_PREFIXES)}
+        terms: list[Term] = []
+        seen: set[tuple[str, frozenset[str]]] = set()
+
+        def add(code: str, kind: str, text: str) -> None:
+            required = term_words(text)
+            if not required or (code, required) in seen:
+                return
+            if len(required) == 1 and next(iter(required)) in _GENERIC:
+                return
+            seen.add((code, required))
+            terms.append(Term(code, kind, text, required))
+
+        for code, (title, _, _) in codes.items():
+            add(code, "title", title)
+        for code, term, kind in conn.execute(
+                "SELECT DISTINCT code, term, kind FROM terms WHERE system = ? AND kind IN ('inclusion', 'index')",
+                (SYSTEM,)):
+            code = code.rstrip("-").rstrip(".")
+            if code in codes:
+                add(code, kind, term)
+        return cls(terms, codes)
+
+    # --- words ----------------------------------------------------------------------------------
+
+    def correct(self, word: str) -> str | None:
+        """The dictionary word ``word`` is a misspelling of, or None."""
+        if word in self._corrections:
+            return self._corrections[word]
+        fixed = None
+        if len(word) >= 6 and word.isalpha() and word not in english_words():
+            fixed = _inflection(word, self.vocabulary)
+            if fixed is None:
+                best = process.extractOne(word, self._fuzzy_pool.get(word[0], []), scorer=fuzz.ratio,
+                                          score_cutoff=86)
+                fixed = best[0] if best else None
+        self._corrections[word] = fixed
+        return fixed
+
+    def prepare(self, tokens: list[Token]) -> None:
+        """Add the dictionary spelling of misspelled or inflected tokens to their words."""
+        for t in tokens:
+            if t.norm not in self.vocabulary and len(t.words) == 1:
+                fixed = self.correct(t.norm)
+                if fixed:
+                    t.words.add(fixed)
+
+    # --- matching -------------------------------------------------------------------------------
+
+    def match(self, tokens: list[Token]) -> list[Match]:
+        """Every term whose words all occur near one another within one sentence."""
+        out: list[Match] = []
+        by_sentence: dict[int, list[int]] = defaultdict(list)
+        for i, t in enumerate(tokens):
+            by_sentence[t.sentence].append(i)
+        for idxs in by_sentence.values():
+            where: dict[str, list[int]] = defaultdict(list)
+            for i in idxs:
+                for w in tokens[i].words:
+                    where[w].append(i)
+            for anchor, positions in where.items():
+                for term in self.by_anchor.get(anchor, ()):
+                    if not term.required.issubset(where.keys()):
+                        continue
+                    for p in positions:
+                        m = _place(term, p, where)
+                        if m is not None:
+                            out.append(m)
+                            break
+        return out
+
+
+def _place(term: Term, anchor: int, where: dict[str, list[int]]) -> Match | None:
+    chosen = {anchor}
+    for w in term.required:
+        pos = where[w]
+        if anchor in pos:
+            continue
+        chosen.add(min(pos, key=lambda q: abs(q - anchor)))
+    first, last = min(chosen), max(chosen)
+    if last - first + 1 > 2 * len(term.required) + 3:
+        return None
+    return Match(term, frozenset(chosen), first, last)
+
+
+def term_words(text: str) -> frozenset[str]:
+    """The required words of a term: content words outside parentheses, without steering words."""
+    core = {w for w in words(_PARENS.sub(" ", text)) if w not in STOPWORDS and w not in STEERING}
+    return frozenset(core)
+
+
+def _inflection(word: str, vocabulary: frozenset[str]) -> str | None:
+    for suffix, repl in (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""), ("es", ""), ("al", "")):
+        if word.endswith(suffix) and (cand := word[: -len(suffix)] + repl) in vocabulary:
+            return cand
+    return None
+
+
+_ENGLISH: frozenset[str] | None = None
+
+
+def english_words() -> frozenset[str]:
+    """Common English and clinical-narrative words that are never treated as misspellings."""
+    global _ENGLISH
+    if _ENGLISH is None:
+        text = resources.files("medcode.detect").joinpath("common_words.txt").read_text(encoding="utf-8")
+        _ENGLISH = frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return _ENGLISH

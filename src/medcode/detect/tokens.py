@@ -1,0 +1,85 @@
+"""Tokens of clinical text with character offsets, sentence numbers and the words each one stands for.
+
+A token's ``words`` are its normalised form (``medcode.search.text.stem``) plus, for abbreviations and
+lay words, the words of what it stands for (``medcode.search`` abbreviations.tsv / synonyms.tsv): "CRPS"
+stands for {crps, complex, regional, pain, syndrome}. The matcher treats a mention as a bag of words,
+so an expansion simply adds words at the token's position.
+
+This module owns tokenisation only; which words exist in the code dictionary is the matcher's business.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from medcode.search.query import vocabularies
+from medcode.search.text import stem
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]")
+_BREAK = frozenset(".;!?\n")
+# Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
+_AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
+                        "rt", "lt"})
+
+
+@dataclass(slots=True)
+class Token:
+    start: int
+    end: int
+    raw: str
+    norm: str
+    sentence: int
+    words: set[str] = field(default_factory=set)
+
+
+def _expansions() -> tuple[dict[tuple[str, ...], set[str]], int]:
+    mapping, longest = vocabularies()
+    out = {key: {w for alt in alts for w in alt} for key, alts in mapping.items()}
+    return out, longest
+
+
+_EXP, _LONGEST = _expansions()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens of ``text`` (punctuation dropped) with sentence numbers and expanded words."""
+    tokens: list[Token] = []
+    sentence = 0
+    for m in _TOKEN.finditer(text):
+        raw = m.group()
+        if len(raw) == 1 and not raw.isalnum():
+            if raw in _BREAK:
+                sentence += 1
+            continue
+        if raw.endswith("'s"):
+            raw = raw[:-2]
+        norm = stem(raw.lower())
+        tokens.append(Token(m.start(), m.start() + len(raw), raw, norm, sentence, {norm}))
+    _expand(tokens)
+    return tokens
+
+
+def comma_after(text: str, token: Token) -> bool:
+    return text[token.end:token.end + 1] == ","
+
+
+def _expand(tokens: list[Token]) -> None:
+    n = len(tokens)
+    for i in range(n):
+        for size in range(min(_LONGEST, n - i), 0, -1):
+            group = tokens[i:i + size]
+            if group[-1].sentence != group[0].sentence:
+                continue
+            key = tuple(t.norm for t in group)
+            alts = _EXP.get(key)
+            if alts is None:
+                continue
+            raw = group[0].raw
+            if size == 1 and key[0] in _AMBIGUOUS and not raw.isupper():
+                continue
+            if size == 1 and len(raw) <= 3 and raw[:1].isupper() and raw[1:].islower() and len(raw) > 1:
+                continue  # "Ms", "Pad": title-case short words are not abbreviations
+            for t in group:
+                t.words |= alts
+            break
