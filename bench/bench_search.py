@@ -34,7 +34,6 @@ from rapidfuzz import fuzz, process
 from medcode import settings
 from medcode.kb.store import KB
 from medcode.search.engine import Searcher
-from medcode.search.text import words
 
 QUERIES = [
     "complex regional pain syndrome right leg", "crps left arm", "crps I rt lower extremity",

@@ -29,7 +29,7 @@ def test_sources_record_every_file(kb_path: Path) -> None:
                  "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv", "nucc_taxonomy_251.csv", "cms_pos.json",
                  "HCPC2025_OCT_ANWEB.xlsx", "ClinicianDescriptor_2026.txt"):
         assert name in files
-    for dataset, publisher, release, effective, _file, sha, count in rows:
+    for _dataset, publisher, release, effective, _file, sha, count in rows:
         assert publisher and release and len(effective) == 10 and len(sha) == 64 and count > 0
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -130,7 +130,9 @@ def csv_rows(path: Path, text: str | None = None) -> Iterator[tuple[int, list[st
         raise ImportFormatError(path, reader.line_num, f"CSV syntax error: {exc}") from exc
 
 
-def header_index(path: Path, line: int, header: Sequence[str], wanted: dict[str, Sequence[str]]) -> dict[str, int]:
+def header_index(
+    path: Path, line: int, header: Sequence[str], wanted: Mapping[str, Sequence[str]]
+) -> dict[str, int]:
     """Map field names to column positions by matching header cells (case and space insensitive).
 
     ``wanted`` maps our field name to acceptable header spellings. A missing field raises an

@@ -6,7 +6,6 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +82,7 @@ class KB:
         self.conn = conn
         self.path = path
         self._sources = {s.id: s for s in self._load_sources()}
+        self._packs: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def open(cls, path: Path) -> KB:
@@ -273,13 +273,14 @@ class KB:
             for r in self.conn.execute("SELECT pack_id, body FROM pack_codes WHERE code=?", (code,))
         ]
 
-    @lru_cache(maxsize=16)
     def pack(self, pack_id: str) -> dict[str, Any]:
-        row = self.conn.execute("SELECT body, file_name, sha256 FROM packs WHERE id=?", (pack_id,)).fetchone()
-        body = json.loads(row[0])
-        body["_file"] = row[1]
-        body["_sha256"] = row[2]
-        return body
+        if pack_id not in self._packs:
+            row = self.conn.execute("SELECT body, file_name, sha256 FROM packs WHERE id=?", (pack_id,)).fetchone()
+            body = json.loads(row[0])
+            body["_file"] = row[1]
+            body["_sha256"] = row[2]
+            self._packs[pack_id] = body
+        return self._packs[pack_id]
 
     def pack_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM packs ORDER BY id")]

@@ -370,6 +370,9 @@ def _regions(ends: list[int], width: int, tail: int, n: int) -> Iterator[tuple[i
         yield start, end
 
 
+_WIDTH_CAP = 256
+
+
 def _max_width(pattern: str) -> int:
     try:
         import re._parser as sre_parse  # Python 3.11+
@@ -378,8 +381,8 @@ def _max_width(pattern: str) -> int:
     try:
         hi = sre_parse.parse(pattern).getwidth()[1]
     except Exception:
-        return 256
-    return min(int(hi), 256)
+        return _WIDTH_CAP
+    return min(int(hi), _WIDTH_CAP)
 
 
 def _hyperscan_db(patterns: list[str]) -> Any:

@@ -28,7 +28,6 @@ from rapidfuzz import fuzz, process
 
 from medcode.kb.store import KB, code_variants
 from medcode.search.query import SIDE_WORDS, Group, Query, parse
-from medcode.search.text import STOPWORDS
 
 # Weight of the kind of text that matched (titles are the publisher's own wording).
 # The alphabetic index is the official route from a term to a code, so its entries weigh most.

@@ -1,0 +1,206 @@
+"""The detection pipeline: tokens → mentions → billable codes with evidence → traits → Excludes1 conflicts.
+
+Pure over text and a :class:`~medcode.kb.store.KB` handle; the compiled dictionary is cached per
+knowledge-base file (path and modification time), so the first call on a full KB pays a few seconds
+and every later call only matching.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from medcode.detect import specificity
+from medcode.detect.context import ConText, default_context
+from medcode.detect.matcher import KIND_WEIGHT, Dictionary, Match
+from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
+from medcode.detect.sections import Sectionizer, default_sectionizer
+from medcode.detect.tokens import Token, tokenize
+from medcode.kb.store import KB
+
+MAX_CONCEPTS = 5
+WINDOW = 3  # words either side of a mention that may state laterality, acuity or episode
+_STOP_WINDOW = frozenset({"and", "or", "with", "but", "no", "not"})
+# R-code categories whose findings a patient reports (symptoms); other R codes are signs.
+_SYMPTOM_CATEGORIES = frozenset(
+    "R05 R06 R07 R10 R11 R12 R13 R14 R19 R20 R30 R32 R35 R39 R41 R42 R43 R44 R45 R46 R48 R51 R52 R53 R54 R63 R68".split())
+_TRAIT_SCORE = {"NEGATION": 0.95, "LOW_CONFIDENCE": 0.8, "HYPOTHETICAL": 0.85, "PERTAINS_TO_FAMILY": 0.9,
+                "HISTORY": 0.85}
+_AXIS_OF = {w: axis for axis, vocab in specificity.AXES.items() for w in vocab} | {"unilateral": "laterality"}
+
+_CACHE: dict[tuple[str, float], Dictionary] = {}
+
+
+def dictionary_for(kb: KB) -> Dictionary:
+    """The compiled dictionary of ``kb`` (built once per file and modification time)."""
+    path = Path(kb.path)
+    key = (str(path.resolve()), path.stat().st_mtime)
+    if key not in _CACHE:
+        _CACHE[key] = Dictionary.from_kb(kb.conn)
+    return _CACHE[key]
+
+
+@dataclass(slots=True)
+class _Mention:
+    positions: set[int]
+    first: int
+    last: int
+    size: int  # word count of the best term
+    matches: list[Match]
+
+
+class Detector:
+    def __init__(self, kb: KB, *, context: ConText | None = None, sectionizer: Sectionizer | None = None) -> None:
+        self.kb = kb
+        self.dictionary = dictionary_for(kb)
+        self.context = context or default_context()
+        self.sectionizer = sectionizer or default_sectionizer()
+
+    def detect(self, text: str) -> list[Entity]:
+        tokens = tokenize(text)
+        if not tokens:
+            return []
+        self.dictionary.prepare(tokens)
+        mentions = _group(self.dictionary.match(tokens))
+        modifiers = self.context.modifiers(text, tokens)
+        sections = self.sectionizer.sections(text)
+        owner: dict[int, int] = {}
+        for k, m in enumerate(mentions):
+            for p in m.positions:
+                owner[p] = k
+        out = []
+        for k, m in enumerate(mentions):
+            concepts = self._concepts(m, tokens, owner, k)
+            if not concepts:
+                continue
+            begin, end = tokens[m.first].start, tokens[m.last].end
+            span = m.last - m.first + 1
+            fuzzy = any(tokens[p].norm not in self.dictionary.vocabulary and len(tokens[p].words) == 2
+                        for p in m.positions)
+            score = (0.6 + 0.4 * len(m.positions) / span) * (0.9 if fuzzy else 1.0)
+            traits: list[Trait] = []
+            seen: set[str] = set()
+            for mod in modifiers:
+                if mod.trait and mod.trait not in seen and mod.first <= m.last and m.first <= mod.last:
+                    seen.add(mod.trait)
+                    traits.append(Trait(mod.trait, _TRAIT_SCORE[mod.trait], mod.rule.literal))
+            section = None
+            for s in sections:
+                if s.body <= begin < s.end:
+                    section = s.name
+                    if s.trait and s.trait not in seen:
+                        seen.add(s.trait)
+                        traits.append(Trait(s.trait, _TRAIT_SCORE[s.trait], f"section:{s.name}"))
+            kind = _kind(concepts[0].code)
+            traits.insert(0, Trait(kind, 0.8, "code"))
+            out.append(Entity(begin, end, text[begin:end], round(score, 4), tuple(traits), tuple(concepts), section))
+        out.sort(key=lambda e: e.begin)
+        return out
+
+    def _concepts(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int) -> list[Concept]:
+        ctx_tokens = [tokens[i].words for i in range(m.first, m.last + 1)]
+        sentence = tokens[m.first].sentence
+        for step in (-1, 1):
+            i = (m.first if step < 0 else m.last) + step
+            for _ in range(WINDOW):
+                if not (0 <= i < len(tokens)) or tokens[i].sentence != sentence or owner.get(i, k) != k:
+                    break
+                if tokens[i].norm in _STOP_WINDOW:
+                    break
+                ctx_tokens.append(tokens[i].words)
+                i += step
+        ctx = specificity.context_words(ctx_tokens)
+        best: dict[str, Concept] = {}
+        for match in m.matches:
+            term = match.term
+            choice = specificity.resolve(self.dictionary, term.code, ctx)
+            if choice is None:
+                continue
+            coverage = len(term.required) / m.size
+            score = coverage * KIND_WEIGHT.get(term.kind, 0.9) * choice.score
+            if choice.code in best and best[choice.code].score >= score:
+                continue
+            best[choice.code] = Concept(choice.code, choice.title, round(score, 4), _evidence(term, choice))
+        ranked = sorted(best.values(), key=lambda c: (-c.score, c.code))
+        return ranked[:MAX_CONCEPTS]
+
+    def conflicts(self, entities: list[Entity]) -> list[Conflict]:
+        return excludes1_conflicts(self.kb, [e.concepts[0].code for e in entities if e.asserted and e.concepts])
+
+
+def _group(matches: list[Match]) -> list[_Mention]:
+    """Non-overlapping mentions, largest term first; a term inside a mention becomes one of its candidates."""
+    matches.sort(key=lambda m: (-len(m.term.required), m.last - m.first, -KIND_WEIGHT.get(m.term.kind, 0.9)))
+    mentions: list[_Mention] = []
+    covered: set[int] = set()
+    for match in matches:
+        host = next((mt for mt in mentions if match.positions <= mt.positions), None)
+        if host is not None:
+            host.matches.append(match)
+            continue
+        new = match.positions - covered
+        if len(new) * 2 < len(match.positions):
+            continue
+        mentions.append(_Mention(set(match.positions), match.first, match.last, len(match.term.required), [match]))
+        covered |= match.positions
+    return mentions
+
+
+def _kind(code: str) -> str:
+    if code.startswith("R"):
+        return "SYMPTOM" if code[:3] in _SYMPTOM_CATEGORIES else "SIGN"
+    if code.startswith(("M25.5", "M54", "M79.6", "G89", "N94", "H57.1", "H92.0", "K08.8")):
+        return "SYMPTOM"
+    return "DIAGNOSIS"
+
+
+def _evidence(term, choice: specificity.Choice) -> str:  # noqa: ANN001
+    parts = [f'{term.kind} term "{term.text}" ({term.code})']
+    by_axis: dict[str, list[str]] = defaultdict(list)
+    for w in choice.stated:
+        by_axis[_AXIS_OF.get(w, "words")].append(w)
+    for axis, ws in by_axis.items():
+        parts.append(f"{axis}: {' '.join(ws)}")
+    if choice.missing:
+        parts.append("not stated: " + ", ".join(choice.missing))
+    return "; ".join(parts)
+
+
+def excludes1_conflicts(kb: KB, codes: list[str]) -> list[Conflict]:
+    """Pairs of ``codes`` that an Excludes1 note on one of them (or an ancestor) rules out together."""
+    distinct = sorted(set(codes))
+    out: list[Conflict] = []
+    seen: set[tuple[str, str]] = set()
+    for code in distinct:
+        ancestors = _ancestors(code)
+        marks = ",".join("?" * len(ancestors))
+        rows = kb.conn.execute(
+            f"SELECT DISTINCT code, text, refs FROM notes WHERE system = 'ICD10CM' AND kind = 'excludes1' "
+            f"AND code IN ({marks})", ancestors).fetchall()
+        for note_code, note, refs in rows:
+            for ref in json.loads(refs):
+                ref = ref.rstrip("-").rstrip(".")
+                for other in distinct:
+                    if other != code and other.startswith(ref) and not code.startswith(ref):
+                        pair = tuple(sorted((code, other)))
+                        if pair not in seen:
+                            seen.add(pair)  # type: ignore[arg-type]
+                            out.append(Conflict(code, other, note_code, note))
+    return out
+
+
+def _ancestors(code: str) -> list[str]:
+    out = [code]
+    c = code
+    while len(c) > 3:
+        c = c[:-1].rstrip(".")
+        out.append(c)
+    return out
+
+
+def detect_document(text: str, kb: KB) -> Detection:
+    det = Detector(kb)
+    entities = det.detect(text)
+    return Detection(tuple(entities), tuple(det.conflicts(entities)))
