@@ -85,23 +85,24 @@ def philter_system():
 
 def evaluate(name, system, recs):
     sc = Score()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     preds = [system(r["text"]) for r in recs]
-    dt = time.perf_counter() - t
+    dt, cpu = time.perf_counter() - t, time.process_time() - c
     for r, p in zip(recs, preds):
         sc.add(r["text"], r["spans"], p, r["id"])
     mb = sum(len(r["text"].encode()) for r in recs) / 1e6
-    return {"name": name, "score": sc, "notes_s": len(recs) / dt, "mb_s": mb / dt, "seconds": dt}
+    return {"name": name, "score": sc, "notes_s": len(recs) / dt, "mb_s": mb / dt, "seconds": dt,
+            "mb_cpu_s": mb / cpu}
 
 
 def report(results, labels):
     base = next((r for r in results if r["name"] == "presidio"), None)
-    print(f"\n{'system':10s} {'recall':>7s} {'span-P':>7s} {'char-P':>7s} {'char-R':>7s} {'free>0':>7s} {'notes/s':>9s} {'MB/s':>7s} {'x presidio':>10s}")
+    print(f"\n{'system':10s} {'recall':>7s} {'span-P':>7s} {'char-P':>7s} {'char-R':>7s} {'free>0':>7s} {'notes/s':>9s} {'MB/s':>7s} {'MB/cpu-s':>8s} {'x presidio':>10s}")
     for r in results:
         s = r["score"]
         ratio = f"{r['notes_s'] / base['notes_s']:.1f}" if base else "-"
         print(f"{r['name']:10s} {s.recall():7.4f} {s.precision():7.4f} {s.char_precision():7.4f} "
-              f"{s.char_recall():7.4f} {s.free_share():7.3f} {r['notes_s']:9.1f} {r['mb_s']:7.3f} {ratio:>10s}")
+              f"{s.char_recall():7.4f} {s.free_share():7.3f} {r['notes_s']:9.1f} {r['mb_s']:7.3f} {r['mb_cpu_s']:8.3f} {ratio:>10s}")
     print("\nper-category recall (gold span fully covered by any predicted span)")
     print(f"{'category':12s} {'gold':>6s} " + " ".join(f"{r['name']:>9s}" for r in results) + "   medcode-P")
     med = next(r for r in results if r["name"] == "medcode")["score"]

@@ -213,7 +213,7 @@ def bench_accuracy(kb_path: Path, peers: dict, n: int, seed: int) -> None:
     results["naive-rapidfuzz*"] = (t1 / len(sub), t5 / len(sub), fam / len(sub))
     for name, (a, b, c) in results.items():
         print(f"{name:<18}{a:>8.3f}{b:>8.3f}{c:>14.3f}")
-    print("* naive scored on the first 300 terms (it takes ~100 ms a query)")
+    print("* naive scored on the first 300 terms (it takes about half a second a query)")
     kb.close()
     path.unlink()
 
