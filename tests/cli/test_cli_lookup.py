@@ -82,3 +82,10 @@ def test_kb_build_bad_mirror(tmp_path: Path) -> None:
 def test_no_kb_yet(tmp_path: Path) -> None:
     result = run(tmp_path / "kb.sqlite", "show", "G90.52")
     assert result.exit_code == 2 and "medcode kb build" in result.stderr
+
+
+def test_search_batch_wrong_encoding(kb_path: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "q.jsonl"
+    batch.write_bytes('{"id": 1, "query": "crps"}\n{"id": 2, "query": "caf\xe9"}\n'.encode("latin-1"))
+    result = run(kb_path, "search", "--batch", str(batch))
+    assert result.exit_code == 2 and "not UTF-8" in result.stderr

@@ -48,21 +48,28 @@ def search(
 
 
 def _batch(wb, path: Path, system: str | None, limit: int) -> None:
+    """Stream the batch: one output line per input line, so a huge file needs no memory."""
     if not path.is_file():
         raise ConfigError(f"batch file {path} not found")
-    items = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
+
+    def items():
+        with path.open(encoding="utf-8") as f:
+            n = 0
             try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}, line {n}: not a JSON object ({exc.msg})") from None
-            if not isinstance(item, dict) or "query" not in item:
-                raise ConfigError(f'{path}, line {n}: expected {{"id", "query"}}')
-            items.append(item)
-    for out in wb.search_batch(items, system=system, limit=limit):
+                for n, line in enumerate(f, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        item = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise ConfigError(f"{path}, line {n}: not a JSON object ({exc.msg})") from None
+                    if not isinstance(item, dict) or "query" not in item:
+                        raise ConfigError(f'{path}, line {n}: expected {{"id", "query"}}')
+                    yield item
+            except UnicodeDecodeError:
+                raise ConfigError(f"{path}, line {n + 1}: not UTF-8 text") from None
+
+    for out in wb.search_batch(items(), system=system, limit=limit):
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
 
 

@@ -17,6 +17,7 @@ the text and token-index scopes, and medspaCy is the benchmark peer. The semanti
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass
@@ -118,24 +119,59 @@ def load_rules(text: str | None = None) -> list[Rule]:
     return [Rule.from_dict(d, f"context rule {n} ({d.get('literal')!r})") for n, d in enumerate(data.get("rule", []), 1)]
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 class ConText:
-    """Finds modifiers in a text and the token ranges they cover."""
+    """Finds modifiers in a text and the token ranges they cover.
+
+    Literal cues are matched on lower-cased token sequences, longest first (a dict look-up per token),
+    so a PSEUDO cue wins over the cue it contains; rules with a ``pattern`` are matched by one combined
+    regex over the text.
+    """
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
-        # Longest literal first, so a PSEUDO cue wins over the cue it contains.
-        order = sorted(range(len(rules)), key=lambda i: -len(rules[i].literal))
-        self._regex = re.compile("|".join(f"(?P<r{i}>{rules[i].regex})" for i in order), re.IGNORECASE)
+        self._literal: dict[tuple[str, ...], Rule] = {}
+        patterns = []
+        for i, r in enumerate(rules):
+            if r.pattern is None:
+                key = tuple(_WORD.findall(r.literal.lower()))
+                if key:
+                    self._literal.setdefault(key, r)
+            else:
+                patterns.append(f"(?P<r{i}>{r.pattern})")
+        self._longest = max((len(k) for k in self._literal), default=1)
+        self._regex = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+
+    def _cues(self, text: str, tokens: list[Token]) -> list[tuple[Rule, int, int, int, int]]:
+        found: list[tuple[Rule, int, int, int, int]] = []  # rule, start, end, first token, last token
+        low = [t.raw.lower() for t in tokens]
+        n = len(tokens)
+        i = 0
+        while i < n:
+            for size in range(min(self._longest, n - i), 0, -1):
+                rule = self._literal.get(tuple(low[i:i + size]))
+                if rule is not None:
+                    found.append((rule, tokens[i].start, tokens[i + size - 1].end, i, i + size - 1))
+                    i += size
+                    break
+            else:
+                i += 1
+        if self._regex is not None:
+            starts = [t.start for t in tokens]
+            for m in self._regex.finditer(text):
+                rule = self.rules[int(m.lastgroup[1:])]  # type: ignore[index]
+                first = bisect.bisect_left(starts, m.start())
+                last = bisect.bisect_left(starts, m.end()) - 1
+                if first <= last and not any(f[3] <= last and first <= f[4] and f[0].direction == "PSEUDO" for f in found):
+                    found.append((rule, m.start(), m.end(), first, last))
+        return found
 
     def modifiers(self, text: str, tokens: list[Token]) -> list[Modifier]:
-        starts = [t.start for t in tokens]
-        found: list[tuple[Rule, int, int, int, int]] = []  # rule, start, end, first token, last token
-        for m in self._regex.finditer(text):
-            rule = self.rules[int(m.lastgroup[1:])]  # type: ignore[index]
-            first = _bisect_left(starts, m.start())
-            last = _bisect_left(starts, m.end()) - 1
-            found.append((rule, m.start(), m.end(), first, last))
-        terminators = [f for f in found if f[0].direction == "TERMINATE"]
+        found = self._cues(text, tokens)
+        term_first = sorted(f[3] for f in found if f[0].direction == "TERMINATE")
+        term_last = sorted(f[4] for f in found if f[0].direction == "TERMINATE")
         out: list[Modifier] = []
         n = len(tokens)
         for rule, start, end, first, last in found:
@@ -144,32 +180,26 @@ class ConText:
             scope = rule.max_scope or DEFAULT_SCOPE
             sentence = tokens[min(first, n - 1)].sentence if n else 0
             if rule.direction in ("FORWARD", "BIDIRECTIONAL") and last + 1 < n:
-                hi = last + 1
                 stop = min(n - 1, last + scope)
-                for t in terminators:
-                    if t[3] > last and t[3] - 1 < stop:
-                        stop = t[3] - 1
+                k = bisect.bisect_right(term_first, last)
+                if k < len(term_first):
+                    stop = min(stop, term_first[k] - 1)
+                hi = last + 1
                 while hi <= stop and tokens[hi].sentence == sentence:
                     hi += 1
                 if hi - 1 > last:
                     out.append(Modifier(rule, start, end, last + 1, hi - 1))
             if rule.direction in ("BACKWARD", "BIDIRECTIONAL") and first > 0:
-                lo = first - 1
                 stop = max(0, first - scope)
-                for t in terminators:
-                    if t[4] < first and t[4] + 1 > stop:
-                        stop = t[4] + 1
+                k = bisect.bisect_left(term_last, first) - 1
+                if k >= 0:
+                    stop = max(stop, term_last[k] + 1)
+                lo = first - 1
                 while lo >= stop and tokens[lo].sentence == sentence:
                     lo -= 1
                 if lo + 1 < first:
                     out.append(Modifier(rule, start, end, lo + 1, first - 1))
         return out
-
-
-def _bisect_left(a: list[int], x: int) -> int:
-    import bisect
-
-    return bisect.bisect_left(a, x)
 
 
 @lru_cache(maxsize=1)

@@ -8,8 +8,10 @@ and every later call only matching.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from medcode.detect import specificity
@@ -19,6 +21,9 @@ from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
 from medcode.detect.sections import Sectionizer, default_sectionizer
 from medcode.detect.tokens import Token, tokenize
 from medcode.kb.store import KB
+from medcode.search.text import words
+
+_PARENS = re.compile(r"\([^()]*\)")
 
 MAX_CONCEPTS = 5
 WINDOW = 3  # words either side of a mention that may state laterality, acuity or episode
@@ -83,7 +88,8 @@ class Detector:
             traits: list[Trait] = []
             seen: set[str] = set()
             for mod in modifiers:
-                if mod.trait and mod.trait not in seen and mod.first <= m.last and m.first <= mod.last:
+                if (mod.trait and mod.trait not in seen and mod.first <= m.last and m.first <= mod.last
+                        and not begin <= mod.start < end):  # a cue inside the mention is part of its name
                     seen.add(mod.trait)
                     traits.append(Trait(mod.trait, _TRAIT_SCORE[mod.trait], mod.rule.literal))
             section = None
@@ -104,12 +110,19 @@ class Detector:
         sentence = tokens[m.first].sentence
         for step in (-1, 1):
             i = (m.first if step < 0 else m.last) + step
+            crossed = step < 0 and i >= 0 and tokens[i].comma
             for _ in range(WINDOW):
                 if not (0 <= i < len(tokens)) or tokens[i].sentence != sentence or owner.get(i, k) != k:
                     break
                 if tokens[i].norm in _STOP_WINDOW:
                     break
+                if step > 0 and tokens[i - 1].comma:
+                    crossed = True
+                if crossed and tokens[i].norm not in specificity.DETAIL_WORDS:
+                    break  # across a comma only "right", "acute", "follow-up"... still belong to the mention
                 ctx_tokens.append(tokens[i].words)
+                if step < 0 and i > 0 and tokens[i - 1].comma:
+                    crossed = True
                 i += step
         ctx = specificity.context_words(ctx_tokens)
         best: dict[str, Concept] = {}
@@ -118,11 +131,19 @@ class Detector:
             choice = specificity.resolve(self.dictionary, term.code, ctx)
             if choice is None:
                 continue
-            coverage = len(term.required) / m.size
+            coverage = (0.5 + 0.5 * len(match.positions) / len(m.positions)) * (0.85 + 0.15 * len(term.required) / m.size)
             score = coverage * KIND_WEIGHT.get(term.kind, 0.9) * choice.score
+            score *= 0.8 ** len(_weak_words(term.text) - ctx) * 0.7 ** len(_side_words(term.text) - ctx)
+            if any("no:" + w in tokens[p].words for p in match.positions for w in term.required):
+                score *= 0.5  # a word the term needs is present only after "without"
             if choice.code in best and best[choice.code].score >= score:
                 continue
             best[choice.code] = Concept(choice.code, choice.title, round(score, 4), _evidence(term, choice))
+            if choice.pair and choice.pair not in best:
+                title = self.dictionary.codes[choice.pair][0]
+                best[choice.pair] = Concept(choice.pair, title, round(score, 4) - 0.0001,
+                                            _evidence(term, choice) + "; both sides stated, no bilateral code: "
+                                            "each side coded")
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.code))
         return ranked[:MAX_CONCEPTS]
 
@@ -141,11 +162,25 @@ def _group(matches: list[Match]) -> list[_Mention]:
             host.matches.append(match)
             continue
         new = match.positions - covered
-        if len(new) * 2 < len(match.positions):
-            continue
+        if len(new) < len(match.positions) and (len(new) < 2 or len(new) * 2 < len(match.positions)):
+            continue  # overlaps a bigger mention and adds too little of its own
         mentions.append(_Mention(set(match.positions), match.first, match.last, len(match.term.required), [match]))
         covered |= match.positions
     return mentions
+
+
+_WEAK = frozenset({"other", "specified", "nec", "subsequent", "sequela"})
+_SIDES = frozenset({"right", "left", "bilateral"})
+
+
+@lru_cache(maxsize=100_000)
+def _weak_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in words(_PARENS.sub(" ", text)) if w in _WEAK)
+
+
+@lru_cache(maxsize=100_000)
+def _side_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in words(_PARENS.sub(" ", text)) if w in _SIDES)
 
 
 def _kind(code: str) -> str:

@@ -36,16 +36,17 @@ EXCLUDED_PREFIXES = ("V", "W", "X", "Y", "Z")
 # Words that steer to a child code (see specificity) or say nothing about the condition.
 STEERING = frozenset(
     "right left bilateral unilateral unspecified other specified nec initial subsequent sequela encounter "
-    "site part".split()
+    "site part i".split()
 )
-KIND_WEIGHT = {"title": 1.0, "index": 1.0, "inclusion": 0.95}
+KIND_WEIGHT = {"index": 1.0, "title": 0.98, "inclusion": 0.95}
 _PARENS = re.compile(r"\([^()]*\)")
 # One-word terms that are too generic to stand alone as a condition mention.
 _GENERIC = frozenset(
     "history status examination admission care problem disease disorder condition syndrome abnormal "
     "finding observation test use visit contact exposure complication lesion mass injury failure "
     "deficiency defect anomaly infection dependence abuse change disturbance state effect reaction "
-    "absence loss stage type pressure late long term patient".split()
+    "absence loss stage type pressure late long term patient old previous recent new acute chronic severe mild "
+    "moderate general".split()
 )
 
 
@@ -68,8 +69,10 @@ class Match:
 class Dictionary:
     """The compiled term dictionary of one knowledge base (see the module docstring)."""
 
-    def __init__(self, terms: list[Term], codes: dict[str, tuple[str, bool, str | None]]) -> None:
+    def __init__(self, terms: list[Term], codes: dict[str, tuple[str, bool, str | None]],
+                 aliases: dict[str, str] | None = None) -> None:
         self.codes = codes  # code -> (title, billable, parent)
+        self.aliases = aliases or {}  # adjective form -> main term word (diabetic -> diabetes)
         self.terms = terms
         df: dict[str, int] = defaultdict(int)
         for t in terms:
@@ -89,6 +92,8 @@ class Dictionary:
             if len(w) >= 6 and w.isalpha():
                 self._fuzzy_pool[w[0]].append(w)
         self._corrections: dict[str, str | None] = {}
+        self.resolve_cache: dict = {}    # used by specificity.resolve
+        self.candidate_cache: dict = {}  # used by specificity._candidates
 
     @classmethod
     def from_kb(cls, conn: sqlite3.Connection) -> Dictionary:
@@ -101,8 +106,13 @@ class Dictionary:
         terms: list[Term] = []
         seen: set[tuple[str, frozenset[str]]] = set()
 
+        index_rows = [(code.rstrip("-").rstrip("."), term, kind) for code, term, kind in conn.execute(
+            "SELECT DISTINCT code, term, kind FROM terms WHERE system = ? AND kind IN ('inclusion', 'index')",
+            (SYSTEM,))]
+        aliases = _main_term_aliases(t for _, t, k in index_rows if k == "index")
+
         def add(code: str, kind: str, text: str) -> None:
-            required = term_words(text)
+            required = term_words(_fold_main_term(text, aliases) if kind == "index" else text)
             if not required or (code, required) in seen:
                 return
             if len(required) == 1 and next(iter(required)) in _GENERIC:
@@ -112,13 +122,10 @@ class Dictionary:
 
         for code, (title, _, _) in codes.items():
             add(code, "title", title)
-        for code, term, kind in conn.execute(
-                "SELECT DISTINCT code, term, kind FROM terms WHERE system = ? AND kind IN ('inclusion', 'index')",
-                (SYSTEM,)):
-            code = code.rstrip("-").rstrip(".")
+        for code, term, kind in index_rows:
             if code in codes:
                 add(code, kind, term)
-        return cls(terms, codes)
+        return cls(terms, codes, aliases)
 
     # --- words ----------------------------------------------------------------------------------
 
@@ -139,6 +146,8 @@ class Dictionary:
     def prepare(self, tokens: list[Token]) -> None:
         """Add the dictionary spelling of misspelled or inflected tokens to their words."""
         for t in tokens:
+            if t.norm in self.aliases:
+                t.words.add(self.aliases[t.norm])
             if t.norm not in self.vocabulary and len(t.words) == 1:
                 fixed = self.correct(t.norm)
                 if fixed:
@@ -162,14 +171,14 @@ class Dictionary:
                     if not term.required.issubset(where.keys()):
                         continue
                     for p in positions:
-                        m = _place(term, p, where)
+                        m = _place(term, p, where, tokens)
                         if m is not None:
                             out.append(m)
                             break
         return out
 
 
-def _place(term: Term, anchor: int, where: dict[str, list[int]]) -> Match | None:
+def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[Token]) -> Match | None:
     chosen = {anchor}
     for w in term.required:
         pos = where[w]
@@ -179,13 +188,72 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]]) -> Match | None
     first, last = min(chosen), max(chosen)
     if last - first + 1 > 2 * len(term.required) + 3:
         return None
+    foreign = sum(1 for i in range(first, last + 1)
+                  if i not in chosen and tokens[i].norm not in STOPWORDS and tokens[i].norm not in STEERING)
+    if foreign > max(1, len(term.required) // 2):
+        return None  # too many unrelated words inside: not one mention
     return Match(term, frozenset(chosen), first, last)
 
 
+def _split_main(text: str) -> tuple[str, str, list[str]] | None:
+    parts = text.split(", ")
+    if len(parts) < 2:
+        return None
+    head = words(_PARENS.sub(" ", parts[0]))
+    adj = words(_PARENS.sub(" ", parts[1]))
+    if len(head) != 1 or len(adj) != 1 or head[0] == adj[0] or head[0][:4] != adj[0][:4]:
+        return None
+    return head[0], adj[0], parts
+
+
+def _main_term_aliases(index_terms) -> dict[str, str]:  # noqa: ANN001
+    """Adjective forms the index lists after its main terms ("Diabetes, diabetic", "Hypertension, hypertensive").
+
+    Only a second segment that follows (nearly) every entry of its main term is an adjective form;
+    "Pneumonia, pneumococcal" is a sub-term, not another name for pneumonia.
+    """
+    total: dict[str, int] = defaultdict(int)
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
+    for text in index_terms:
+        head = words(_PARENS.sub(" ", text.split(", ")[0]))
+        if len(head) == 1:
+            total[head[0]] += 1
+        split = _split_main(text)
+        if split:
+            pairs[(split[0], split[1])] += 1
+    return {adj: head for (head, adj), n in pairs.items() if n >= 2 and n >= 0.9 * total[head]}
+
+
+def _fold_main_term(text: str, aliases: dict[str, str]) -> str:
+    """"Diabetes, diabetic (mellitus), type 2" -> "Diabetes (mellitus), type 2" when diabetic is an alias."""
+    split = _split_main(text)
+    if split and aliases.get(split[1]) == split[0]:
+        parts = split[2]
+        rest = parts[1][len(parts[1].split(" ")[0]):]
+        return ", ".join([parts[0] + rest, *parts[2:]])
+    return text
+
+
 def term_words(text: str) -> frozenset[str]:
-    """The required words of a term: content words outside parentheses, without steering words."""
-    core = {w for w in words(_PARENS.sub(" ", text)) if w not in STOPWORDS and w not in STEERING}
-    return frozenset(core)
+    """The required words of a term: content words outside parentheses, without steering words.
+
+    Words after "without" (up to the next comma) become "no:<word>", matching the tokens' marking.
+    """
+    return frozenset(marked_words(_PARENS.sub(" ", text), STEERING))
+
+
+def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
+    out: list[str] = []
+    for clause in text.split(","):
+        negated = False
+        for w in words(clause):
+            if w == "without":
+                negated = True
+                continue
+            if w in STOPWORDS or w in skip:
+                continue
+            out.append("no:" + w if negated else w)
+    return out
 
 
 def _inflection(word: str, vocabulary: frozenset[str]) -> str | None:

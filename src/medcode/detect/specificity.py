@@ -17,14 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medcode.search.text import STOPWORDS, words
 
 # Words an official default covers when the text is silent (ICD-10-CM guidelines I.C.19.c.1 for
 # fractures: not stated displaced → displaced, not stated open → closed; 7th character A for active
 # treatment).
 DEFAULTS = frozenset(
     "unspecified closed displaced initial encounter fracture routine healing primary without "
-    "complication nos site part type".split()
+    "complication nos site part type i".split()
 )
 WEAK = frozenset({"other", "specified", "nec"})
 AXES: dict[str, frozenset[str]] = {
@@ -44,6 +43,10 @@ _IMPLIED = {
 }
 
 
+# Words that may be picked up across a comma ("knee pain, right"; "fracture, follow-up visit").
+DETAIL_WORDS = frozenset().union(*AXES.values(), _IMPLIED, {"unilateral", "up", "visit", "encounter"})
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     code: str
@@ -51,6 +54,7 @@ class Choice:
     score: float           # 0..1, how well the text supports this child
     stated: tuple[str, ...]   # context words that selected it (e.g. "right")
     missing: tuple[str, ...]  # axes the code could have had but the text did not state
+    pair: str | None = None   # the other side's code when both sides are stated and no bilateral code exists
 
 
 def context_words(tokens_words: list[set[str]]) -> set[str]:
@@ -69,46 +73,117 @@ def context_words(tokens_words: list[set[str]]) -> set[str]:
 
 @lru_cache(maxsize=200_000)
 def _title_words(title: str) -> frozenset[str]:
-    return frozenset(w for w in words(title) if w not in STOPWORDS or w in {"without", "with"})
+    from medcode.detect.matcher import marked_words
+
+    return frozenset(marked_words(title))
 
 
-def resolve(dictionary, code: str, ctx: set[str], limit: int = 400) -> Choice | None:  # noqa: ANN001
-    """The best billable code at or under ``code`` for the context words ``ctx``."""
+_SIDE_EPISODE = frozenset({"right", "left", "bilateral", "initial", "subsequent", "sequela"})
+SMALL_CATEGORY = 60  # a matched code may widen to its 3-character category when it has this few codes
+
+
+def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000) -> Choice | None:  # noqa: ANN001
+    """The best billable code at or under ``code`` for the context words ``ctx``.
+
+    A matched code whose title names a side, an encounter or (for a billable code) "unspecified" is first
+    widened to the nearest ancestor that does not, so its siblings compete ("Pain in right knee" → "Pain
+    in knee"). Results are cached on (code, the context words that can make a difference).
+    """
     codes = dictionary.codes
     if code not in codes:
         return None
-    base = _title_words(codes[code][0])
-    cands = _billable_under(dictionary, code, limit)
+    code = _widen(dictionary, code)
+    cands, vocab = _candidates(dictionary, code, limit)
     if not cands:
         return None
-    best: tuple[float, int, str] | None = None
+    key = (code, frozenset(ctx & vocab))
+    cache = dictionary.resolve_cache
+    if key not in cache:
+        cache[key] = _choose(dictionary, cands, set(key[1]))
+    return cache[key]
+
+
+def _widen(dictionary, code: str) -> str:  # noqa: ANN001
+    key = ("widen", code)
+    if key not in dictionary.candidate_cache:
+        dictionary.candidate_cache[key] = _widen_uncached(dictionary, code)
+    return dictionary.candidate_cache[key]
+
+
+def _widen_uncached(dictionary, code: str) -> str:  # noqa: ANN001
+    codes = dictionary.codes
+    while True:
+        title = _title_words(codes[code][0])
+        if not (title & _SIDE_EPISODE or (codes[code][1] and "unspecified" in title)):
+            return code
+        parent = codes[code][2]
+        if not parent or parent not in codes:
+            return code
+        if len(parent) < 4 and len(_billable_under(dictionary, parent, SMALL_CATEGORY + 1)) > SMALL_CATEGORY:
+            return code
+        code = parent
+
+
+def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]], ctx: set[str]) -> Choice:  # noqa: ANN001
+    best: tuple[float, float, str] | None = None
     best_stated: tuple[str, ...] = ()
-    for c in cands:
-        extra = _title_words(codes[c][0]) - base
+    for c, extra, title in cands:
         score = 0.0
         stated = []
         for w in extra:
             if w in ctx:
                 score += 1.0
                 stated.append(w)
-            elif w in DEFAULTS:
+            elif w in DEFAULTS or w.startswith("no:"):
                 continue
             elif w in WEAK:
                 score -= 0.4
-            elif w == "with" or w == "without":
-                continue
             else:
                 score -= 1.0
-        if "without" in extra and not ({"with"} & ctx and extra - {"without"} & ctx):
-            score += 0.1  # "without complication" is the default when nothing else is said
-        key = (score, -len(extra), c)
-        if best is None or key[:2] > best[:2]:
-            best, best_stated = key, tuple(sorted(stated))
+        # Tie-break: the title whose own words the text covers best.
+        tie = 0.01 * len(title & ctx) - 0.01 * len(title - ctx - DEFAULTS)
+        k = (score, tie, c)
+        if best is None or k[:2] > best[:2]:
+            best, best_stated = k, tuple(sorted(w.removeprefix("no:") for w in stated))
     assert best is not None
     chosen = best[2]
-    missing = _missing(dictionary, cands, chosen, ctx)
+    missing = _missing(dictionary, [c for c, _, _ in cands], chosen, ctx)
     quality = 1.0 if best[0] >= 0 else max(0.3, 1.0 + 0.2 * best[0])
-    return Choice(chosen, codes[chosen][0], quality, best_stated, missing)
+    pair = _other_side(dictionary, [c for c, _, _ in cands], chosen, ctx)
+    return Choice(chosen, dictionary.codes[chosen][0], quality, best_stated, missing, pair)
+
+
+def _candidates(dictionary, code: str, limit: int):  # noqa: ANN001, ANN202
+    """Billable codes at or under ``code`` with the words each adds to ``code``'s title, and their union."""
+    cache = dictionary.candidate_cache
+    if code in cache:
+        return cache[code]
+    base = _title_words(dictionary.codes[code][0])
+    out = []
+    vocab: set[str] = set()
+    for c in _billable_under(dictionary, code, limit):
+        title = _title_words(dictionary.codes[c][0])
+        out.append((c, title - base, title))
+        vocab |= title
+    vocab |= {w.removeprefix("no:") for w in vocab}
+    vocab |= {"right", "left", "bilateral", "unilateral"}
+    cache[code] = (out, frozenset(vocab))
+    return cache[code]
+
+
+def _other_side(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> str | None:  # noqa: ANN001
+    """When the text names both sides and the code set has no bilateral code, the other side's code."""
+    if not {"right", "left"} <= ctx:
+        return None
+    words_ = _title_words(dictionary.codes[chosen][0])
+    if "bilateral" in words_ or not words_ & {"right", "left"}:
+        return None
+    swap = {"right": "left", "left": "right"}
+    want = frozenset(swap.get(w, w) for w in words_)
+    for c in cands:
+        if c != chosen and _title_words(dictionary.codes[c][0]) == want:
+            return c
+    return None
 
 
 def _missing(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> tuple[str, ...]:  # noqa: ANN001
@@ -135,9 +210,6 @@ def _missing(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> tuple[
 
 
 def _billable_under(dictionary, code: str, limit: int) -> list[str]:  # noqa: ANN001
-    cache = dictionary.__dict__.setdefault("_billable_cache", {}) if hasattr(dictionary, "__dict__") else None
-    if cache is not None and code in cache:
-        return cache[code]
     out: list[str] = []
     stack = [code]
     while stack and len(out) < limit:
@@ -145,6 +217,4 @@ def _billable_under(dictionary, code: str, limit: int) -> list[str]:  # noqa: AN
         if dictionary.codes[c][1]:
             out.append(c)
         stack.extend(dictionary.children.get(c, ()))
-    if cache is not None:
-        cache[code] = out
     return out

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 from medcode.search.query import vocabularies
-from medcode.search.text import stem
+from medcode.search.text import stem, words
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]")
 _BREAK = frozenset(".;!?\n")
@@ -31,11 +33,30 @@ class Token:
     norm: str
     sentence: int
     words: set[str] = field(default_factory=set)
+    comma: bool = False  # a comma follows the token
+
+
+_stem = lru_cache(maxsize=50_000)(stem)
 
 
 def _expansions() -> tuple[dict[tuple[str, ...], set[str]], int]:
+    """medcode.search's abbreviations and synonyms plus this package's abbreviations.tsv."""
     mapping, longest = vocabularies()
     out = {key: {w for alt in alts for w in alt} for key, alts in mapping.items()}
+    text = resources.files("medcode.detect").joinpath("abbreviations.tsv").read_text(encoding="utf-8")
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        try:
+            keys, alts = line.split("\t")
+        except ValueError:
+            raise ValueError(f"abbreviations.tsv, line {n}: expected two tab-separated columns") from None
+        expansion = {w for a in alts.split("|") for w in words(a)}
+        for key in keys.split("|"):
+            kw = tuple(words(key))
+            if kw:
+                out.setdefault(kw, set()).update(expansion)
+                longest = max(longest, len(kw))
     return out, longest
 
 
@@ -51,13 +72,31 @@ def tokenize(text: str) -> list[Token]:
         if len(raw) == 1 and not raw.isalnum():
             if raw in _BREAK:
                 sentence += 1
+            elif raw == "," and tokens:
+                tokens[-1].comma = True
             continue
         if raw.endswith("'s"):
             raw = raw[:-2]
-        norm = stem(raw.lower())
+        norm = _stem(raw.lower())
         tokens.append(Token(m.start(), m.start() + len(raw), raw, norm, sentence, {norm}))
     _expand(tokens)
+    _mark_without(tokens)
     return tokens
+
+
+_WITHOUT_SCOPE = 3
+_LIST_BREAK = frozenset({"with", "but", "and"})
+
+
+def _mark_without(tokens: list[Token]) -> None:
+    """Words after "without" also stand as "no:<word>", the form ICD-10-CM titles use for absent findings."""
+    for i, t in enumerate(tokens):
+        if t.norm != "without":
+            continue
+        for u in tokens[i + 1:i + 1 + _WITHOUT_SCOPE]:
+            if u.sentence != t.sentence or u.norm in _LIST_BREAK:
+                break
+            u.words |= {"no:" + w for w in u.words if not w.startswith("no:")}
 
 
 def comma_after(text: str, token: Token) -> bool:

@@ -22,6 +22,7 @@ import bisect
 import re
 from collections.abc import Mapping
 
+from ._regex import trie
 from .lexicon import Lexicon
 from .spans import PhiSpan
 
@@ -37,8 +38,8 @@ def _rev_cue_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """A regex matched at position 0 of the *reversed* text before a word: is a cue right there?"""
     if not words:
         return None
-    parts = [re.escape(w[::-1]).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)]
-    return re.compile(r"[ \t]*[:#\-,]?[ \t]*(?:" + "|".join(parts) + r")(?![A-Za-z])", re.I)
+    return re.compile(r"[ \t]*[:#\-,]?[ \t]*" + trie([w.lower()[::-1] for w in words])
+                      + r"(?![A-Za-z])", re.I)
 
 
 class NameFinder:
@@ -53,10 +54,10 @@ class NameFinder:
         self.never = frozenset(cues.get("never", ()))
         self.label_rev = _rev_cue_regex(cues.get("label_cues", ()))
         self.soft_rev = _rev_cue_regex(cues.get("soft_cues", ()))
-        creds = sorted(cues.get("postnominals", ()), key=len, reverse=True)
-        self.postnom_re = re.compile(
-            r",?[ \t]{0,2}(" + "|".join(re.escape(c) for c in creds) + r")(?![A-Za-z])", re.I)
+        creds = [c.lower() for c in cues.get("postnominals", ())]
+        self.postnom_re = re.compile(r",?[ \t]{0,2}(" + trie(creds) + r")(?![A-Za-z])", re.I)
         self._cls_cache: dict[str, int] = {}
+        self._tok_cache: dict[str, tuple[str, int, int, bool, bool, bool, int]] = {}
 
     # ------------------------------------------------------------------ word classes
     def word_class(self, key: str) -> int:
@@ -95,6 +96,24 @@ class NameFinder:
             self._cls_cache[key] = c
         return c
 
+    def _token_info(self, w: str) -> tuple[str, int, int, bool, bool, bool, int]:
+        """What a token's text alone tells (cached per note-independent string): lower-case key
+        without a possessive, word class, characters trimmed, possessive, all capitals, capital
+        first, length."""
+        trim = 0
+        is_poss = False
+        if len(w) > 3 and w[-2] in "'’" and w[-1] in "sS":
+            trim = 2
+            w = w[:-2]
+            is_poss = True
+        key = w.lower()
+        up = w.isupper()
+        if len(w) == 1:
+            c = INITIAL if up else NONE
+        else:
+            c = self.word_class(key)
+        return key, c, trim, is_poss, up, w[0].isupper(), len(w)
+
     # ------------------------------------------------------------------ main entry
     def candidates(self, text: str) -> list[tuple[int, int]]:
         """Offsets of capitalised words, plus lower-case words right after a title."""
@@ -112,40 +131,37 @@ class NameFinder:
         if n == 0:
             return []
         lex = self.lex
-        upper_spans = _upper_lines(text) if _UPPER8.search(text) else []
+        upper_spans = _upper_lines(text)
         keys: list[str] = []
         ends: list[int] = []
         cls: list[int] = []
         cap: list[bool] = []
         poss: list[bool] = []
         upper_tok: list[bool] = []
+        tcache = self._tok_cache
         for s, e in toks:
             w = text[s:e]
-            pe = e
-            is_poss = False
-            if len(w) > 3 and w[-2] in "'’" and w[-1] in "sS":
-                pe = e - 2
-                w = w[:-2]
-                is_poss = True
-            key = w.lower()
-            if len(w) == 1:
-                c = INITIAL if w.isupper() else NONE
-                cp = w.isupper()
-            else:
-                c = self.word_class(key)
-                if w[0].isupper():
-                    if w.isupper():
-                        in_upper = bool(upper_spans) and _inside(upper_spans, s)
-                        cp = in_upper or (len(w) >= 3 and c in (STRONG, WEAK))
-                        if not in_upper and c == STRONG:
-                            c = WEAK  # "SMITH" in a mixed-case line needs a cue or a partner
-                    else:
-                        cp = True
+            info = tcache.get(w)
+            if info is None:
+                info = self._token_info(w)
+                if len(tcache) < 200_000:
+                    tcache[w] = info
+            key, c, trim, is_poss, up, first_up, wlen = info
+            if wlen == 1:
+                cp = up
+            elif first_up:
+                if up:
+                    in_upper = bool(upper_spans) and _inside(upper_spans, s)
+                    cp = in_upper or (wlen >= 3 and c in (STRONG, WEAK))
+                    if not in_upper and c == STRONG:
+                        c = WEAK  # "SMITH" in a mixed-case line needs a cue or a partner
                 else:
-                    cp = False
-            upper_tok.append(len(w) > 1 and w.isupper())
+                    cp = True
+            else:
+                cp = False
+            upper_tok.append(wlen > 1 and up)
             keys.append(key)
-            ends.append(pe)
+            ends.append(e - trim)
             cls.append(c)
             cap.append(cp)
             poss.append(is_poss)
@@ -217,8 +233,8 @@ class NameFinder:
                     continue
             if soft_rev is not None and cap[i] and c in (STRONG, UNKNOWN) and soft_rev.match(rw):
                 set_score(i, 0.85, "soft-cue")
-            # 4. a credential after: "Mary Hope, MD"
-            if cap[i] and c in _NAMEISH:
+            # 4. a credential after: "Mary Hope, MD"; not a unit after a number ("1.25 G IV")
+            if cap[i] and c in _NAMEISH and not (c == INITIAL and rw.lstrip(" \t")[:1].isdigit()):
                 pm = self.postnom_re.match(text, toks[i][1])
                 if pm is not None and pm.group(1)[0].isupper():
                     cred = pm.group(1).replace(".", "").lower()
@@ -262,7 +278,10 @@ class NameFinder:
                     set_score(j, 0.85, "last-first")
 
         # 6. grow from confident words over neighbouring capitalised words and initials
-        for _ in range(2):
+        for rnd in range(2):
+            if rnd == 1 and score == before_grow:
+                break  # the first pass changed nothing, so a second would not either
+            before_grow = score[:]
             for i in range(n):
                 if score[i] < 0.8:
                     continue
@@ -380,18 +399,21 @@ _JOIN_GAP = re.compile(r"[ \t]{0,2}$|-$|,[ \t]?$|\.[ \t]?$|[ \t]?'[ \t]?$")
 _ZIP_AFTER = re.compile(r"\.?,?[ \t]*\d{5}")
 
 
-_LOWER = re.compile(r"[a-z]")
 _UPPER8 = re.compile(r"(?:[^A-Z\n]*[A-Z]){8}")
+_UPPER_LINE0 = re.compile(r"[^a-z\n]{8,}(?=\n|\Z)")
+_UPPER_LINE = re.compile(r"\n([^a-z\n]{8,})(?=\n|\Z)")
 
 
 def _upper_lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line written in capitals (no lower-case letter, 8+ capitals)."""
     out = []
-    pos = 0
-    for line in text.split("\n"):
-        if line and _LOWER.search(line) is None and _UPPER8.match(line):
-            out.append((pos, pos + len(line)))
-        pos += len(line) + 1
+    m = _UPPER_LINE0.match(text)
+    if m is not None and _UPPER8.match(m.group()):
+        out.append(m.span())
+    # the literal "\n" prefix lets re jump from line to line instead of trying every position
+    for m in _UPPER_LINE.finditer(text):
+        if _UPPER8.match(m.group(1)):
+            out.append(m.span(1))
     return out
 
 

@@ -75,14 +75,14 @@ class PlaceFinder:
         if any(w in self.never for w in words) and len(words) == 1:
             return 0.0
         ordinary = [lex.is_common(w) or w in lex.clinical or w in lex.eponym for w in words]
+        if len(words) == 1 and ordinary[0]:
+            return 0.0  # decided without the (costlier) context search
         before = text[max(0, start - 24):start]
         cued = _PREP.search(before) is not None
         if len(words) > 1:
             if all(ordinary):
                 return 0.55 if cued else 0.0
             return 0.7 if cued else 0.6
-        if ordinary[0]:
-            return 0.0
         named = words[0] in lex.first or words[0] in lex.last
         if cued:
             return 0.55 if named else 0.6

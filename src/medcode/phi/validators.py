@@ -16,6 +16,12 @@ from collections.abc import Callable
 Validator = Callable[[str], "bool | float"]
 
 _DIGITS = re.compile(r"\d")
+# compiled once: validators run for thousands of matches per megabyte
+_DEA_SHAPE = re.compile(r"[A-Z][A-Z9]\d{7}")
+_SMALL_NUMBER = re.compile(r"\d{1,3}(\.\d+)?")
+_DAY_NUMBER = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b(?![:\d])")
+_LETTERS3 = re.compile(r"[a-z]{3,}")
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'’&\-]*")
 
 
 def _digits(text: str) -> str:
@@ -84,7 +90,7 @@ def mbi(text: str) -> bool:
 def dea(text: str) -> bool:
     """DEA registration number: two letters, seven digits, weighted check digit."""
     t = text.strip().upper()
-    if not re.fullmatch(r"[A-Z][A-Z9]\d{7}", t):
+    if not _DEA_SHAPE.fullmatch(t):
         return False
     d = [int(c) for c in t[2:]]
     check = (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10
@@ -132,8 +138,8 @@ def has_digit(text: str) -> bool:
 
 def id_token(text: str) -> bool:
     """A labelled identifier: at least two digits, and not a bare dose or measurement."""
-    n = sum(c.isdigit() for c in text)
-    return n >= 2 and not re.fullmatch(r"\d{1,3}(\.\d+)?", text)
+    n = sum(map(str.isdigit, text))
+    return n >= 2 and not _SMALL_NUMBER.fullmatch(text)
 
 
 def phone_digits(text: str) -> bool:
@@ -199,8 +205,8 @@ def numeric_date(text: str) -> bool:
 def text_date(text: str) -> bool:
     """A date written with a month name must carry a day that exists in that month."""
     t = text.lower()
-    day_m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b(?![:\d])", t)
-    mon_m = re.search(r"[a-z]{3,}", t)
+    day_m = _DAY_NUMBER.search(t)
+    mon_m = _LETTERS3.search(t)
     if mon_m is None:
         return False
     month = _month_of(mon_m.group(0))
@@ -247,7 +253,7 @@ walk-in walkin retail specialty multispecialty private public federal military a
 
 def facility_name(text: str) -> bool:
     """A facility name must carry at least one word that is not a generic department word."""
-    words = re.findall(r"[A-Za-z][A-Za-z'’&\-]*", text)
+    words = _WORDS.findall(text)
     from_suffix = {"hospital", "hospitals", "center", "centre", "clinic", "clinics", "health",
                    "healthcare", "system", "infirmary", "home", "facility", "care", "group",
                    "associates", "physicians", "practice", "institute", "labs", "memorial",

@@ -104,8 +104,12 @@ def build_page(kb: KB, code: str, *, system: str | None = None, as_of: str | Non
         page["billable"] = row.billable if not deleted else False
         if deleted:
             page["deleted"] = {"last_release": row.source.release, "last_effective": row.source.effective,
-                               "absent_from": ref.release if ref else None}
+                               "absent_from": ref.release if ref else None,
+                               "end": ref.effective if ref else None}  # no longer valid from this date
             messages.append(f"{code_} was deleted: last listed in {row.source.release}; not in {ref.release if ref else 'the newest release'}.")
+    first = min(rows, key=lambda r: (r.source.effective, r.source.id))
+    page["effective"] = {"start": first.source.effective, "first_release": first.source.release,
+                         "end": page["deleted"]["end"] if "deleted" in page else None}
     page["kind"] = row.kind
     page["short_title"] = row.short_title or next((r.short_title for r in rows if r.short_title), None)
     if sys_ in (CPT, "HCPCS") and page["billable"] is None and page["status"] == "active":

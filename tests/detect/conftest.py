@@ -1,0 +1,163 @@
+"""A mini mirror for detection tests: a small ICD-10-CM tabular and index written into a temp folder.
+
+The shared fixture tabular (tests/data) holds only a few codes; detection needs symptoms, laterality,
+7th characters and Excludes1 pairs, so this builds its own mirror (copying the shared one and replacing
+its ICD-10-CM files) and a KB from it once per session.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+_S82_7TH = {"A": "initial encounter for closed fracture", "B": "initial encounter for open fracture type I or II",
+            "D": "subsequent encounter for closed fracture with routine healing", "S": "sequela"}
+
+# (code, title, children, extras) — extras: inclusion terms, excludes1 notes, seventh-character table.
+TREE = [
+    ("E10", "Type 1 diabetes mellitus", [
+        ("E10.9", "Type 1 diabetes mellitus without complications", [], {}),
+    ], {"excludes1": ["type 2 diabetes mellitus (E11.-)"]}),
+    ("E11", "Type 2 diabetes mellitus", [
+        ("E11.6", "Type 2 diabetes mellitus with other specified complications", [
+            ("E11.65", "Type 2 diabetes mellitus with hyperglycemia", [], {}),
+        ], {}),
+        ("E11.9", "Type 2 diabetes mellitus without complications", [], {}),
+    ], {"excludes1": ["type 1 diabetes mellitus (E10.-)"]}),
+    ("I10", "Essential (primary) hypertension", [], {"inclusion": ["High blood pressure", "Hypertension (arterial) (benign) (essential) (malignant) (primary) (systemic)"]}),
+    ("J18", "Pneumonia, unspecified organism", [
+        ("J18.9", "Pneumonia, unspecified organism", [], {}),
+    ], {}),
+    ("M25", "Other joint disorder, not elsewhere classified", [
+        ("M25.5", "Pain in joint", [
+            ("M25.56", "Pain in knee", [
+                ("M25.561", "Pain in right knee", [], {}),
+                ("M25.562", "Pain in left knee", [], {}),
+                ("M25.569", "Pain in unspecified knee", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
+    ("G90", "Disorders of autonomic nervous system", [
+        ("G90.5", "Complex regional pain syndrome I (CRPS I)", [
+            ("G90.50", "Complex regional pain syndrome I, unspecified", [], {}),
+            ("G90.52", "Complex regional pain syndrome I of lower limb", [
+                ("G90.521", "Complex regional pain syndrome I of right lower limb", [], {}),
+                ("G90.522", "Complex regional pain syndrome I of left lower limb", [], {}),
+                ("G90.523", "Complex regional pain syndrome I of lower limb, bilateral", [], {}),
+                ("G90.529", "Complex regional pain syndrome I of unspecified lower limb", [], {}),
+            ], {}),
+        ], {"inclusion": ["Reflex sympathetic dystrophy"]}),
+    ], {}),
+    ("N18", "Chronic kidney disease (CKD)", [
+        ("N18.3", "Chronic kidney disease, stage 3 (moderate)", [
+            ("N18.30", "Chronic kidney disease, stage 3 unspecified", [], {}),
+            ("N18.31", "Chronic kidney disease, stage 3a", [], {}),
+        ], {}),
+        ("N18.9", "Chronic kidney disease, unspecified", [], {}),
+    ], {}),
+    ("R05", "Cough", [("R05.9", "Cough, unspecified", [], {})], {}),
+    ("R06", "Abnormalities of breathing", [
+        ("R06.0", "Dyspnea", [("R06.02", "Shortness of breath", [], {})], {}),
+    ], {}),
+    ("R07", "Pain in throat and chest", [
+        ("R07.9", "Chest pain, unspecified", [], {}),
+    ], {}),
+    ("R50", "Fever of other and unknown origin", [("R50.9", "Fever, unspecified", [], {"inclusion": ["Pyrexia NOS"]})], {}),
+    ("R51", "Headache", [("R51.9", "Headache, unspecified", [], {})], {}),
+    ("R52", "Pain, unspecified", [], {}),
+    ("S82", "Fracture of lower leg, including ankle", [
+        ("S82.0", "Fracture of patella", [
+            ("S82.00", "Unspecified fracture of patella", [
+                ("S82.001", "Unspecified fracture of right patella", [], {}),
+                ("S82.002", "Unspecified fracture of left patella", [], {}),
+                ("S82.009", "Unspecified fracture of unspecified patella", [], {}),
+            ], {}),
+        ], {}),
+    ], {"seventh": _S82_7TH}),
+]
+CHAPTERS = {"E": ("4", "Endocrine diseases"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
+            "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
+            "R": ("18", "Symptoms and signs"), "S": ("19", "Injury")}
+INDEX = [  # Letter, Level, Term, NonEssModif, Code (as in the derived index CSV)
+    ("D", 0, "Diabetes, diabetic", "(mellitus) (sugar)", "E11.9"),
+    ("D", 1, "type 1", "", "E10.9"),
+    ("D", 1, "type 2", "", "E11.9"),
+    ("D", 2, "with", "", ""),
+    ("D", 3, "hyperglycemia", "", "E11.65"),
+    ("F", 0, "Fracture, traumatic", "(abduction) (adduction)", ""),
+    ("F", 1, "patella", "", "S82.00-"),
+    ("P", 0, "Pain(s)", "(see also Painful)", "R52"),
+    ("P", 1, "chest", "(central)", "R07.9"),
+    ("P", 1, "joint", "", ""),
+    ("P", 2, "knee", "", "M25.56-"),
+    ("P", 0, "Pneumonia", "(acute) (double)", "J18.9"),
+    ("S", 0, "Syndrome", "", ""),
+    ("S", 1, "pain", "", ""),
+    ("S", 2, "complex regional I", "", "G90.50"),
+    ("S", 3, "lower limb", "", "G90.52-"),
+]
+
+
+def _diag(code: str, title: str, children: list, extras: dict, depth: int) -> str:
+    pad = "  " * depth
+    out = [f"{pad}<diag>", f"{pad}  <name>{code}</name>", f"{pad}  <desc>{escape(title)}</desc>"]
+    for term in extras.get("inclusion", []):
+        out.append(f"{pad}  <inclusionTerm><note>{escape(term)}</note></inclusionTerm>")
+    for note in extras.get("excludes1", []):
+        out.append(f"{pad}  <excludes1><note>{escape(note)}</note></excludes1>")
+    if "seventh" in extras:
+        out.append(f"{pad}  <sevenChrDef>")
+        out += [f'{pad}    <extension char="{c}">{m}</extension>' for c, m in extras["seventh"].items()]
+        out.append(f"{pad}  </sevenChrDef>")
+    for child in children:
+        out.append(_diag(*child, depth + 1))
+    out.append(f"{pad}</diag>")
+    return "\n".join(out)
+
+
+def tabular_xml() -> str:
+    parts = ['<?xml version="1.0" encoding="utf-8"?>', "<ICD10CM.tabular>", "<version>2026</version>"]
+    for letter, (num, desc) in CHAPTERS.items():
+        diags = [d for d in TREE if d[0].startswith(letter)]
+        rng = f"{diags[0][0]}-{diags[-1][0]}"
+        parts += [f"<chapter><name>{num}</name><desc>{desc}</desc>", f'<section id="{rng}"><desc>{desc}</desc>']
+        parts += [_diag(*d, 1) for d in diags]
+        parts += ["</section></chapter>"]
+    parts.append("</ICD10CM.tabular>")
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="session")
+def detect_kb_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from medcode.kb.build import build
+
+    root = tmp_path_factory.mktemp("detect_mirror")
+    mirror = root / "mirror"
+    shutil.copytree(DATA, mirror)
+    icd = mirror / "icd10cm"
+    for f in icd.glob("icd10cm_order_*"):
+        f.unlink()
+    (icd / "icd10cm_tabular_April-1-2026.xml").write_text(tabular_xml(), encoding="utf-8")
+    with (icd / "icd10cm-table-index-April-2025" / "ICD10CM_2025_Index_DERIVED.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["RowID", "Letter", "Level", "Term", "See", "SeeAlso", "NonEssModif", "Code"])
+        for n, (letter, level, term, noness, code) in enumerate(INDEX, 1):
+            w.writerow([n, letter, level, term, "", "", noness, code])
+    path = root / "kb.sqlite"
+    build(path, mirror)
+    return path
+
+
+@pytest.fixture(scope="session")
+def detect_kb(detect_kb_path: Path):
+    from medcode.kb.store import KB
+
+    kb = KB.open(detect_kb_path)
+    yield kb
+    kb.close()

@@ -1,0 +1,67 @@
+"""Traits from ConText-style rules: negation, uncertainty, hypothetical, family, history, with scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcode.detect import detect
+from medcode.detect.context import Rule, load_rules
+from medcode.errors import ConfigError
+
+
+def _traits(kb, text: str) -> dict[str, set[str]]:
+    return {e.text.lower(): {t.name for t in e.traits} for e in detect(text, kb)}
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "trait"),
+    [
+        ("Denies chest pain.", "chest pain", "NEGATION"),
+        ("No fever or cough.", "cough", "NEGATION"),
+        ("Negative for headache.", "headache", "NEGATION"),
+        ("Pneumonia ruled out.", "pneumonia", "NEGATION"),
+        ("Possible pneumonia.", "pneumonia", "LOW_CONFIDENCE"),
+        ("Return if fever develops.", "fever", "HYPOTHETICAL"),
+        ("Mother has type 2 diabetes.", "type 2 diabetes", "PERTAINS_TO_FAMILY"),
+        ("History of pneumonia.", "pneumonia", "HISTORY"),
+        ("Chest pain.", "chest pain", "SYMPTOM"),
+        ("Essential hypertension.", "essential hypertension", "DIAGNOSIS"),
+        ("Fever to 39.", "fever", "SIGN"),
+    ],
+)
+def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
+    assert trait in _traits(detect_kb, text)[mention]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("Denies fever but reports cough.", "cough"),          # terminated by "but"
+        ("No fever. Chest pain since noon.", "chest pain"),    # sentence ends the scope
+        ("No increase in headache.", "headache"),              # pseudo-cue
+        ("Not only chest pain but also cough.", "chest pain"),
+    ],
+)
+def test_scope_limits(detect_kb, text: str, mention: str) -> None:
+    assert "NEGATION" not in _traits(detect_kb, text)[mention]
+
+
+def test_packaged_rules_load_and_round_trip() -> None:
+    rules = load_rules()
+    assert len(rules) > 50
+    assert all(Rule.from_dict(r.to_dict()) == r for r in rules)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[rule]]\nliteral = "no"\ncategory = "NEGATED_EXISTENCE"\ndirection = "SIDEWAYS"', "direction"),
+        ('[[rule]]\nliteral = "no"\ncategory = "NEGATION"\ndirection = "FORWARD"', "category"),
+        ('[[rule]]\nliteral = "no"\ncategory = "NEGATED_EXISTENCE"\ndirection = "FORWARD"\nscope = 3', "unknown keys"),
+        ('[[rule]]\nliteral = "no"\ncategory = "NEGATED_EXISTENCE"\ndirection = "FORWARD"\nmax_scope = 0', "max_scope"),
+        ('[[rule]]\nliteral = "x"\npattern = "(("\ncategory = "PSEUDO"\ndirection = "PSEUDO"', "bad pattern"),
+    ],
+)
+def test_bad_rules_rejected(toml: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_rules(toml)

@@ -1,0 +1,51 @@
+"""Mention finding: word order, inflection, abbreviations, misspellings, discontinuous mentions."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcode.detect import detect
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "code"),
+    [
+        ("Chest pain since this morning.", "Chest pain", "R07.9"),
+        ("pain in the chest", "pain in the chest", "R07.9"),               # word order
+        ("She has had a headache for two days.", "headache", "R51.9"),
+        ("Knee pains, worse on stairs.", "Knee pains", "M25.569"),         # inflection (plural)
+        ("Pt with HTN.", "HTN", "I10"),                                    # abbreviation
+        ("High blood pressure, on lisinopril.", "High blood pressure", "I10"),
+        ("Persistent coughing.", "coughing", "R05.9"),                     # inflection (-ing)
+        ("Community acquired pneumonai.", "pneumonai", "J18.9"),           # misspelling
+        ("Reflex sympathetic dystrophy of the left leg.", "Reflex sympathetic dystrophy", "G90.50"),
+        ("CRPS of the right leg", "CRPS of the right leg", "G90.521"),     # abbreviation + synonym + side
+        ("Pyrexia to 38.9 overnight.", "Pyrexia", "R50.9"),                # inclusion term
+    ],
+)
+def test_finds_mention_and_code(detect_kb, text: str, mention: str, code: str) -> None:
+    entities = detect(text, detect_kb)
+    found = {e.text: e.concepts[0].code for e in entities}
+    assert found.get(mention) == code, found
+
+
+def test_discontinuous_mention_spans_both_sides(detect_kb) -> None:
+    [e] = detect("Pain in the right and left knee.", detect_kb)
+    assert e.text == "Pain in the right and left knee"
+    assert {c.code for c in e.concepts[:2]} == {"M25.561", "M25.562"}
+
+
+def test_combination_from_index_with(detect_kb) -> None:
+    [e] = detect("Type 2 diabetic with hyperglycemia.", detect_kb)
+    assert e.concepts[0].code == "E11.65"
+    assert "index term" in e.concepts[0].evidence
+
+
+def test_no_mention_in_plain_text(detect_kb) -> None:
+    assert detect("The patient walked to the office and signed the form.", detect_kb) == []
+
+
+def test_offsets_point_into_the_text(detect_kb) -> None:
+    text = "Assessment:\n  Essential hypertension, stable."
+    [e] = detect(text, detect_kb)
+    assert text[e.begin:e.end] == e.text == "Essential hypertension"

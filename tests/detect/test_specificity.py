@@ -1,0 +1,41 @@
+"""Child-code choice from the words around a mention; unspecified fallback explains what was missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcode.detect import detect
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "evidence"),
+    [
+        ("Right knee pain.", "M25.561", "laterality: right"),
+        ("Knee pain, left.", "M25.562", "laterality: left"),
+        ("Knee pain.", "M25.569", "not stated: laterality"),
+        ("CRPS of both legs.", "G90.523", "laterality: bilateral"),
+        ("CKD stage 3a.", "N18.31", ""),
+        ("Chronic kidney disease stage 3.", "N18.30", ""),
+        ("Fracture of the left patella.", "S82.002A", "episode (assumed initial encounter)"),
+        ("Left patella fracture, follow-up visit, healing well.", "S82.002D", "episode: subsequent"),
+        ("Fracture of patella, sequela.", "S82.009S", "episode: sequela"),
+    ],
+)
+def test_child_code_from_context(detect_kb, text: str, code: str, evidence: str) -> None:
+    [e] = detect(text, detect_kb)
+    top = e.concepts[0]
+    assert top.code == code, [c.code for c in e.concepts]
+    assert evidence in top.evidence
+
+
+def test_header_codes_never_emitted(detect_kb) -> None:
+    headers = {"M25.56", "G90.52", "S82.00", "N18.3", "E11.6", "S82.001"}
+    for text in ("Knee pain", "CRPS lower limb", "fracture of patella", "CKD stage 3", "Type 2 diabetes"):
+        for e in detect(text, detect_kb):
+            assert not {c.code for c in e.concepts} & headers
+
+
+def test_at_most_five_concepts_best_first(detect_kb) -> None:
+    for e in detect("Pain in the right knee with CRPS and chest pain", detect_kb):
+        scores = [c.score for c in e.concepts]
+        assert len(scores) <= 5 and scores == sorted(scores, reverse=True)
