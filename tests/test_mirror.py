@@ -76,3 +76,18 @@ def test_search_puts_g90521_first(full_kb: Path) -> None:
 def test_deleted_code_is_reported(full_kb: Path) -> None:
     page = json.loads(cli(full_kb, "show", "S30.1XXA", "--format", "json").stdout)
     assert page["status"] == "deleted" and page["deleted"]["last_release"] == "FY2025"
+
+
+def test_claim_checks_on_real_data(full_kb: Path, tmp_path: Path) -> None:
+    claim = {"date_of_service": "2026-05-12", "place_of_service": "11", "patient": {"id": "p"},
+             "diagnoses": ["G90.521", "G57.71"],
+             "lines": [{"code": "0441T", "modifiers": ["RT", "50"], "units": 2, "dx_pointers": [1]},
+                       {"code": "64450", "modifiers": ["RT"], "units": 1, "dx_pointers": [1]},
+                       {"code": "76942", "units": 1, "dx_pointers": [1]}]}
+    path = tmp_path / "claim.json"
+    path.write_text(json.dumps(claim))
+    result = cli(full_kb, "check", str(path), "--format", "json")
+    assert result.exit_code == 1
+    found = {(f["rule"], f["severity"]) for f in json.loads(result.stdout)}
+    assert {("icd-excludes1", "error"), ("mpfs-bilateral", "error"), ("ncci-ptp", "error"),
+            ("pack-included", "error")} <= found

@@ -87,3 +87,16 @@ class Workbench:
         from medcode.profile.page import build_page
 
         return build_page(self.kb, code, system=system, as_of=as_of)
+
+    # --- claim checks ---------------------------------------------------------------------------
+
+    def check(self, claims: Path | list[dict[str, Any]] | dict[str, Any]) -> list[dict[str, Any]]:
+        """Findings for a claim file (JSON or CSV) or claim dicts, each citing its rule and data release."""
+        from medcode import edits
+
+        if isinstance(claims, (str, Path)):
+            parsed = edits.load(Path(claims))
+        else:
+            items = claims if isinstance(claims, list) else [claims]
+            parsed = [edits.from_dict(c, f"claim[{i}]") for i, c in enumerate(items)]
+        return edits.check(self.kb, parsed)

@@ -42,8 +42,8 @@ def _cpt(code: str, text: str) -> dict:
 def test_source_from_file_name_year(sink, data_dir):
     cpt_licensed.load(data_dir / CLIN, sink)
     assert sink.sources == [dict(dataset="cpt-licensed", publisher="AMA (user licensed file)",
-                                 release="CPT 2026 (user licensed file)", effective="2026-01-01", complete=True,
-                                 systems=("CPT",))]
+                                 release="CPT 2026 (user licensed file)", effective="2026-01-01", complete=False,
+                                 systems=())]
 
 
 @pytest.mark.parametrize(

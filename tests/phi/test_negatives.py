@@ -23,7 +23,17 @@ KEEP = [
     "Grew E. coli, pan-sensitive. C. diff toxin negative.",
     "Sent to Cardiology Clinic for evaluation.",
     "Lives in Ohio.",
+    # capitals: a facility or place pattern must not start inside "TO" / "FROM" ("O CARDIOLOGY CLINIC")
+    "SENT TO CARDIOLOGY CLINIC FOR EVALUATION.",
+    # a unit after a dose is not an initial with a credential ("G IV")
+    "CONTINUE VANCOMYCIN 1.25 G IV Q12H.",
 ]
+
+
+def test_capitalised_facility_starts_at_a_word(analyzer):
+    text = "TRANSFERRED FROM LAKEVIEW MEDICAL GROUP TODAY."
+    found = [(text[s.start:s.end], s.label) for s in analyzer.find(text)]
+    assert found == [("LAKEVIEW MEDICAL GROUP", "FACILITY")]
 
 
 @pytest.mark.parametrize("text", KEEP)

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from medcode import __version__
-from medcode.cli import kb, lookup, redact
+from medcode.cli import check, kb, lookup, redact
 
 app = typer.Typer(
     name="medcode",
@@ -45,3 +45,4 @@ def main(
 kb.register(app)
 lookup.register(app)
 redact.register(app)
+check.register(app)

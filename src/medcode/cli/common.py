@@ -29,7 +29,7 @@ def errors() -> Iterator[None]:
     except UnknownCode as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(1) from None
-    except MedcodeError as exc:
+    except MedcodeError as exc:  # includes ClaimError
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
 

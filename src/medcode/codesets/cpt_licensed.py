@@ -63,7 +63,9 @@ def load(path: Path, sink: Sink, *, year: int | None = None) -> None:
             break
     release, effective = _release(path, year)
     source = dict(dataset="cpt-licensed", publisher="AMA (user licensed file)", release=release,
-                  effective=effective, complete="EXTRACT" not in path.name.upper(), systems=("CPT",))
+                  effective=effective, complete=False, systems=())
+    # A user's CPT file may be a subset (a specialty extract): it supplies descriptors, and codes it
+    # lacks are not treated as deleted. Deletions come from the complete fee-schedule releases.
     if header_at is not None:
         _load_table(path, sink, lines, header_at, source)
     else:

@@ -157,13 +157,23 @@ def _group(matches: list[Match]) -> list[_Mention]:
     mentions: list[_Mention] = []
     covered: set[int] = set()
     for match in matches:
-        host = next((mt for mt in mentions if match.positions <= mt.positions), None)
+        host = next((mt for mt in mentions if match.positions <= mt.positions
+                     or (mt.first <= min(match.positions) and max(match.positions) <= mt.last
+                         and match.term.required <= mt.matches[0].term.required)), None)
         if host is not None:
             host.matches.append(match)
             continue
         new = match.positions - covered
         if len(new) < len(match.positions) and (len(new) < 2 or len(new) * 2 < len(match.positions)):
-            continue  # overlaps a bigger mention and adds too little of its own
+            # Overlaps a mention and adds too little of its own: an alternative reading of that mention
+            # when it is as big ("seasonal allergic rhinitis due to pollen"), else dropped.
+            host = max(mentions, key=lambda mt: len(mt.positions & match.positions))
+            if len(match.term.required) >= host.size and len(host.positions & match.positions) * 2 >= len(match.positions):
+                host.matches.append(match)
+                host.positions |= match.positions
+                host.first, host.last = min(host.first, match.first), max(host.last, match.last)
+                covered |= match.positions
+            continue
         mentions.append(_Mention(set(match.positions), match.first, match.last, len(match.term.required), [match]))
         covered |= match.positions
     return mentions

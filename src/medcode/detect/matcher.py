@@ -40,13 +40,14 @@ STEERING = frozenset(
 )
 KIND_WEIGHT = {"index": 1.0, "title": 0.98, "inclusion": 0.95}
 _PARENS = re.compile(r"\([^()]*\)")
+_NEC = re.compile(r"\bnot elsewhere classified\b|\bclassified elsewhere\b", re.IGNORECASE)
 # One-word terms that are too generic to stand alone as a condition mention.
 _GENERIC = frozenset(
     "history status examination admission care problem disease disorder condition syndrome abnormal "
     "finding observation test use visit contact exposure complication lesion mass injury failure "
     "deficiency defect anomaly infection dependence abuse change disturbance state effect reaction "
     "absence loss stage type pressure late long term patient old previous recent new acute chronic severe mild "
-    "moderate general".split()
+    "moderate general stress cold falling flashback wound symptom sign illness sick".split()
 )
 
 
@@ -243,14 +244,30 @@ def term_words(text: str) -> frozenset[str]:
 
 
 def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Content words of ``text``; those after "without" as "no:<word>" until a clause that starts with "with"."""
     out: list[str] = []
-    for clause in text.split(","):
-        negated = False
+    negated = False
+    text = _NEC.sub(" ", text)
+    clauses = text.split(",")
+    # "without A, B, and C" negates the whole list; otherwise a comma ends "without".
+    listed = any(c.strip().lower().startswith(("and ", "or ")) for c in clauses[1:])
+    for clause in clauses:
+        if not listed or clause.strip().lower().startswith("with "):
+            negated = False
+        once = False
         for w in words(clause):
             if w == "without":
                 negated = True
                 continue
-            if w in STOPWORDS or w in skip:
+            if w == "not":
+                once = True
+                continue
+            if once:
+                once = False
+                if w not in STOPWORDS and w not in skip:
+                    out.append("no:" + w)
+                continue
+            if w in STOPWORDS or w in skip or w == "s":  # "s" of a possessive (Parkinson's)
                 continue
             out.append("no:" + w if negated else w)
     return out

@@ -14,17 +14,19 @@ left" or "both" means bilateral; one side means unilateral; "follow-up" means a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 
+_PARENS = re.compile(r"\([^()]*\)")
 # Words an official default covers when the text is silent (ICD-10-CM guidelines I.C.19.c.1 for
 # fractures: not stated displaced → displaced, not stated open → closed; 7th character A for active
 # treatment).
 DEFAULTS = frozenset(
     "unspecified closed displaced initial encounter fracture routine healing primary without "
-    "complication nos site part type i".split()
-)
+    "complication nos site part type i uncomplicated severity side".split()
+) | {"female"}  # breast codes: female unless the text says male (the common case; male must be documented)
 WEAK = frozenset({"other", "specified", "nec"})
 AXES: dict[str, frozenset[str]] = {
     "laterality": frozenset({"right", "left", "bilateral"}),
@@ -75,7 +77,7 @@ def context_words(tokens_words: list[set[str]]) -> set[str]:
 def _title_words(title: str) -> frozenset[str]:
     from medcode.detect.matcher import marked_words
 
-    return frozenset(marked_words(title))
+    return frozenset(marked_words(_PARENS.sub(" ", title)))  # parenthesised words are nonessential
 
 
 _SIDE_EPISODE = frozenset({"right", "left", "bilateral", "initial", "subsequent", "sequela"})
@@ -125,6 +127,8 @@ def _widen_uncached(dictionary, code: str) -> str:  # noqa: ANN001
 
 
 def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]], ctx: set[str]) -> Choice:  # noqa: ANN001
+    if "bilateral" in ctx and not any("bilateral" in title for _, _, title in cands):
+        ctx = ctx | {"right", "left"}  # no bilateral code here: code each side (see _other_side)
     best: tuple[float, float, str] | None = None
     best_stated: tuple[str, ...] = ()
     for c, extra, title in cands:

@@ -91,9 +91,9 @@ _LIST_BREAK = frozenset({"with", "but", "and"})
 def _mark_without(tokens: list[Token]) -> None:
     """Words after "without" also stand as "no:<word>", the form ICD-10-CM titles use for absent findings."""
     for i, t in enumerate(tokens):
-        if t.norm != "without":
+        if t.norm not in ("without", "not"):
             continue
-        for u in tokens[i + 1:i + 1 + _WITHOUT_SCOPE]:
+        for u in tokens[i + 1:i + 1 + (_WITHOUT_SCOPE if t.norm == "without" else 1)]:
             if u.sentence != t.sentence or u.norm in _LIST_BREAK:
                 break
             u.words |= {"no:" + w for w in u.words if not w.startswith("no:")}

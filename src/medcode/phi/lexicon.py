@@ -212,7 +212,7 @@ def load_lexicon() -> Lexicon:
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel first runs don't collide
                 tmp.write_text(json.dumps(data), encoding="utf-8")
                 tmp.replace(path)
             except OSError:

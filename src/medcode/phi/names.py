@@ -26,7 +26,6 @@ from ._regex import trie
 from .lexicon import Lexicon
 from .spans import PhiSpan
 
-
 # word classes
 NONE, COMMON, UNKNOWN, WEAK, STRONG, INITIAL = range(6)
 _NAMEISH = (UNKNOWN, WEAK, STRONG, INITIAL)
@@ -39,7 +38,7 @@ def _rev_cue_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
     if not words:
         return None
     return re.compile(r"[ \t]*[:#\-,]?[ \t]*" + trie([w.lower()[::-1] for w in words])
-                      + r"(?![A-Za-z])", re.I)
+                      + r"(?![A-Za-z])", re.IGNORECASE)
 
 
 class NameFinder:
@@ -55,7 +54,7 @@ class NameFinder:
         self.label_rev = _rev_cue_regex(cues.get("label_cues", ()))
         self.soft_rev = _rev_cue_regex(cues.get("soft_cues", ()))
         creds = [c.lower() for c in cues.get("postnominals", ())]
-        self.postnom_re = re.compile(r",?[ \t]{0,2}(" + trie(creds) + r")(?![A-Za-z])", re.I)
+        self.postnom_re = re.compile(r",?[ \t]{0,2}(" + trie(creds) + r")(?![A-Za-z])", re.IGNORECASE)
         self._cls_cache: dict[str, int] = {}
         self._tok_cache: dict[str, tuple[str, int, int, bool, bool, bool, int]] = {}
 
@@ -278,6 +277,7 @@ class NameFinder:
                     set_score(j, 0.85, "last-first")
 
         # 6. grow from confident words over neighbouring capitalised words and initials
+        before_grow: list[float] = []
         for rnd in range(2):
             if rnd == 1 and score == before_grow:
                 break  # the first pass changed nothing, so a second would not either

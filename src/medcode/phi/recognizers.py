@@ -240,8 +240,8 @@ def _word_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
 class CompiledRecognizer:
     """A :class:`Recognizer` with its regexes compiled, ready to scan texts."""
 
-    __slots__ = ("rule", "compiled", "context", "context_after", "deny", "deny_after", "relabel",
-                 "has_phi", "tags")
+    __slots__ = ("compiled", "context", "context_after", "deny", "deny_after", "has_phi", "relabel",
+                 "rule", "tags")
 
     def __init__(self, rule: Recognizer) -> None:
         self.rule = rule
@@ -270,7 +270,7 @@ class CompiledRecognizer:
 
     def emit(self, index: int, m: re.Match[str], text: str, lower: str) -> PhiSpan | None:
         """Score one regex match of pattern ``index``: validator, deny words, context, relabel."""
-        regex, pattern, validator = self.compiled[index]
+        _, pattern, validator = self.compiled[index]
         rule = self.rule
         if self.has_phi[index] and m.group("phi") is not None:
             start, end = m.span("phi")

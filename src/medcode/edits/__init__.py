@@ -1,0 +1,43 @@
+"""Claim checks: each rule family is one module with ``check(ctx, claim) -> list[Finding]``.
+
+``RULES`` is the registry (a plain dict, so what exists can be grepped); ``check`` runs them all,
+plus the rules that look across several claims of one patient. Rules report findings and never
+change a claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from medcode.edits import bundles, fee, globals_, icd, ncci, validity
+from medcode.edits.claim import Claim, ClaimError, from_dict, load
+from medcode.edits.context import Context, Finding
+from medcode.kb.store import KB
+
+RULES: dict[str, Callable[[Context, Claim], list[Finding]]] = {
+    "validity": validity.check,
+    "icd": icd.check,
+    "fee-schedule": fee.check,
+    "ncci": ncci.check,
+    "pack-bundles": bundles.check,
+}
+CROSS_CLAIM_RULES: dict[str, Callable[[Context, list[Claim]], list[Finding]]] = {
+    "global-period": globals_.check_all,
+}
+
+
+def check(kb: KB, claims: list[Claim]) -> list[dict[str, object]]:
+    """Findings for ``claims`` (each with its claim id), errors first."""
+    ctx = Context(kb)
+    out = []
+    for claim in claims:
+        for rule in RULES.values():
+            out += [f.as_dict() | {"claim": claim.id} for f in rule(ctx, claim)]
+    for rule in CROSS_CLAIM_RULES.values():
+        out += [f.as_dict() for f in rule(ctx, claims)]
+    order = {"error": 0, "warning": 1, "info": 2}
+    out.sort(key=lambda f: (order[str(f["severity"])], str(f.get("claim", "")), list(f["lines"])))
+    return out
+
+
+__all__ = ["Claim", "ClaimError", "Finding", "RULES", "check", "from_dict", "load"]
