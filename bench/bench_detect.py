@@ -79,10 +79,11 @@ def generated_set(kb, n: int = 400, seed: int = 7) -> list[dict]:  # noqa: ANN00
         ("{T} noted today.", set()),
         ("Denies {t}.", {"NEGATION"}),
         ("No evidence of {t}.", {"NEGATION"}),
-        ("Mother has a history of {t}.", {"PERTAINS_TO_FAMILY"}),
+        ("Mother has {t}.", {"PERTAINS_TO_FAMILY"}),
         ("Family history of {t}.", {"PERTAINS_TO_FAMILY"}),
         ("Return if {t} develops.", {"HYPOTHETICAL"}),
         ("Possible {t}.", {"LOW_CONFIDENCE"}),
+        ("History of {t}.", {"HISTORY"}),
     ]
     for code, term, kind in rows:
         phrase = _phrase(term, kind)

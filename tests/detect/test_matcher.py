@@ -49,3 +49,15 @@ def test_offsets_point_into_the_text(detect_kb) -> None:
     text = "Assessment:\n  Essential hypertension, stable."
     [e] = detect(text, detect_kb)
     assert text[e.begin:e.end] == e.text == "Essential hypertension"
+
+
+def test_without_is_part_of_the_title_not_a_negation(detect_kb) -> None:
+    [e] = detect("Type 2 diabetes mellitus without complications.", detect_kb)
+    assert e.concepts[0].code == "E11.9"
+    assert not e.has("NEGATION")
+
+
+def test_misspelling_lowers_mention_score(detect_kb) -> None:
+    [good] = detect("Pneumonia.", detect_kb)
+    [typo] = detect("Pneumonai.", detect_kb)
+    assert typo.score < good.score

@@ -168,7 +168,8 @@ def _group(matches: list[Match]) -> list[_Mention]:
             # Overlaps a mention and adds too little of its own: an alternative reading of that mention
             # when it is as big ("seasonal allergic rhinitis due to pollen"), else dropped.
             host = max(mentions, key=lambda mt: len(mt.positions & match.positions))
-            if len(match.term.required) >= host.size and len(host.positions & match.positions) * 2 >= len(match.positions):
+            shared = len(host.positions & match.positions)
+            if len(match.term.required) >= host.size and shared >= 2 and shared * 2 >= len(match.positions):
                 host.matches.append(match)
                 host.positions |= match.positions
                 host.first, host.last = min(host.first, match.first), max(host.last, match.last)

@@ -40,6 +40,7 @@ STEERING = frozenset(
 )
 KIND_WEIGHT = {"index": 1.0, "title": 0.98, "inclusion": 0.95}
 _PARENS = re.compile(r"\([^()]*\)")
+_POSSESSIVE = re.compile(r"['’]s\b")
 _NEC = re.compile(r"\bnot elsewhere classified\b|\bclassified elsewhere\b", re.IGNORECASE)
 # One-word terms that are too generic to stand alone as a condition mention.
 _GENERIC = frozenset(
@@ -247,7 +248,7 @@ def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
     """Content words of ``text``; those after "without" as "no:<word>" until a clause that starts with "with"."""
     out: list[str] = []
     negated = False
-    text = _NEC.sub(" ", text)
+    text = _POSSESSIVE.sub("", _NEC.sub(" ", text))  # Parkinson's -> Parkinson, as the tokenizer does
     clauses = text.split(",")
     # "without A, B, and C" negates the whole list; otherwise a comma ends "without".
     listed = any(c.strip().lower().startswith(("and ", "or ")) for c in clauses[1:])
@@ -267,7 +268,7 @@ def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
                 if w not in STOPWORDS and w not in skip:
                     out.append("no:" + w)
                 continue
-            if w in STOPWORDS or w in skip or w == "s":  # "s" of a possessive (Parkinson's)
+            if w in STOPWORDS or w in skip:
                 continue
             out.append("no:" + w if negated else w)
     return out

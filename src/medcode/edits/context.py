@@ -46,7 +46,14 @@ def cite(src: Source | None) -> str:
 class Context:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
+        # Claims repeat the same few thousand codes: every look-up is memoised for the run.
         self._state: dict[tuple[str, str, str], CodeState] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def _cached(self, key: tuple[Any, ...], compute: Any) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @staticmethod
     def procedure_system(code: str) -> str | None:
@@ -78,6 +85,9 @@ class Context:
         return self.state(ICD10CM, code, dos)
 
     def ancestors(self, state: CodeState) -> list[str]:
+        return self._cached(("anc", state.code), lambda: self._ancestors(state))
+
+    def _ancestors(self, state: CodeState) -> list[str]:
         out, parent = [], state.row.parent if state.row else None
         while parent and len(out) < 8:
             out.append(parent)
@@ -89,14 +99,23 @@ class Context:
         """(owner code, text, refs, source) of ``kind`` notes on the code and its ancestors."""
         if state.row is None:
             return []
-        out = []
-        for owner in [state.code, *self.ancestors(state)]:
-            for k, text, refs in self.kb.notes(ICD10CM, owner, state.row.source.id):
-                if k == kind:
-                    out.append((owner, text, refs, state.row.source))
-        return out
+        return [(owner, text, refs, src) for owner, text, refs, src, k in self._all_notes(state) if k == kind]
+
+    def _all_notes(self, state: CodeState) -> list[tuple[str, str, list[str], Source, str]]:
+        def compute() -> list[tuple[str, str, list[str], Source, str]]:
+            assert state.row is not None
+            out = []
+            for owner in [state.code, *self.ancestors(state)]:
+                for k, text, refs in self.kb.notes(ICD10CM, owner, state.row.source.id):
+                    out.append((owner, text, refs, state.row.source, k))
+            return out
+
+        return self._cached(("notes", state.code, state.row.source.id if state.row else 0), compute)
 
     def fee(self, code: str, dos: str) -> tuple[dict[str, Any], Source] | None:
+        return self._cached(("fee", code, dos), lambda: self._fee(code, dos))
+
+    def _fee(self, code: str, dos: str) -> tuple[dict[str, Any], Source] | None:
         for modifier, fields, src in self.kb.fee_schedule(code):
             if modifier == "" and src.effective <= dos:
                 return fields, src
@@ -104,6 +123,9 @@ class Context:
         return (rows[-1][1], rows[-1][2]) if rows and rows[-1][0] == "" else None
 
     def mue(self, code: str, setting: str) -> tuple[int, int | None, str | None, Source] | None:
+        return self._cached(("mue", code, setting), lambda: self._mue(code, setting))
+
+    def _mue(self, code: str, setting: str) -> tuple[int, int | None, str | None, Source] | None:
         for s, units, mai, rationale, src in self.kb.mue(code):
             if s == setting:
                 return units, mai, rationale, src
@@ -113,6 +135,9 @@ class Context:
         """Active edits on ``dos`` where both columns are among ``codes``."""
         if len(codes) < 2:
             return []
+        return self._cached(("ptp", frozenset(codes), setting, dos), lambda: self._ptp(codes, setting, dos))
+
+    def _ptp(self, codes: set[str], setting: str, dos: str) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(codes))
         rows = self.kb.conn.execute(
             f"SELECT column1, column2, effective, deletion, modifier_indicator, r.text, source_id FROM ptp"
@@ -129,6 +154,9 @@ class Context:
         return out
 
     def pack_relations(self, code: str) -> list[tuple[str, dict[str, Any]]]:
+        return self._cached(("pack", code), lambda: self._pack_relations(code))
+
+    def _pack_relations(self, code: str) -> list[tuple[str, dict[str, Any]]]:
         out = []
         for pack_id, entry in self.kb.pack_entries(code):
             for rel in entry.get("related", []):
