@@ -172,11 +172,12 @@ class Dictionary:
                 for term in self.by_anchor.get(anchor, ()):
                     if not term.required.issubset(where.keys()):
                         continue
-                    for p in positions:
+                    placed: set[frozenset[int]] = set()
+                    for p in positions:  # every placement: grouping keeps the most compact
                         m = _place(term, p, where, tokens)
-                        if m is not None:
+                        if m is not None and m.positions not in placed:
+                            placed.add(m.positions)
                             out.append(m)
-                            break
         return out
 
 
@@ -187,6 +188,9 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
         if anchor in pos:
             continue
         chosen.add(min(pos, key=lambda q: abs(q - anchor)))
+    for p in list(chosen):
+        if tokens[p].group:  # a multi-word abbreviation ("ear pain" -> otalgia) counts as a whole
+            chosen.update(range(tokens[p].group[0], tokens[p].group[1] + 1))
     first, last = min(chosen), max(chosen)
     if last - first + 1 > 2 * len(term.required) + 3:
         return None

@@ -34,6 +34,7 @@ class Token:
     sentence: int
     words: set[str] = field(default_factory=set)
     comma: bool = False  # a comma follows the token
+    group: tuple[int, int] | None = None  # token range of the multi-word abbreviation it is part of
 
 
 _stem = lru_cache(maxsize=50_000)(stem)
@@ -121,4 +122,6 @@ def _expand(tokens: list[Token]) -> None:
                 continue  # "Ms", "Pad": title-case short words are not abbreviations
             for t in group:
                 t.words |= alts
+                if size > 1:
+                    t.group = (i, i + size - 1)
             break

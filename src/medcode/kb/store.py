@@ -174,13 +174,15 @@ class KB:
         ]
 
     def billable_descendants(self, system: str, code: str, source_id: int, limit: int = 500) -> list[tuple[str, str]]:
-        """(code, title) of the billable codes under ``code`` in one release, in code order."""
+        """(code, title) of the billable codes under ``code`` in one release, in code order.
+
+        Descendants share the code as a prefix (ICD-10-CM builds codes by extension), so this is a
+        range scan on the primary key rather than a walk down the parent links.
+        """
         rows = self.conn.execute(
-            "WITH RECURSIVE d(code) AS (SELECT ? UNION ALL SELECT c.code FROM codes c JOIN d ON c.parent=d.code"
-            " WHERE c.system=? AND c.source_id=?)"
-            " SELECT c.code, c.title FROM d JOIN codes c ON c.code=d.code AND c.system=? AND c.source_id=?"
-            " WHERE c.billable=1 ORDER BY c.code LIMIT ?",
-            (code, system, source_id, system, source_id, limit),
+            "SELECT code, title FROM codes WHERE system=? AND code > ? AND code < ? AND source_id=? AND billable=1"
+            " ORDER BY code LIMIT ?",
+            (system, code, code + "\uffff", source_id, limit),
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
