@@ -100,3 +100,9 @@ class Workbench:
             items = claims if isinstance(claims, list) else [claims]
             parsed = [edits.from_dict(c, f"claim[{i}]") for i, c in enumerate(items)]
         return edits.check(self.kb, parsed)
+
+    def audit(self, text: str) -> list[dict[str, Any]]:
+        """Every code claim in ``text`` (titles, billable, laterality, modifiers, specialty) with its verdict."""
+        from medcode.audit import audit
+
+        return audit(self.kb, text)

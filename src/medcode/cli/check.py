@@ -38,5 +38,39 @@ def check(
         raise typer.Exit(1)
 
 
+
+
+def audit(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="Any text with codes in it: a code page, an article, a chargemaster excerpt."),
+    fmt: str = typer.Option("text", "--format", help="text or json"),
+) -> None:
+    """Audit coding content: check every code and what the text claims about it.
+
+    Example: medcode audit article.md --format json
+    Exit status 0 when every claim checks out, 1 when some are wrong or invalid.
+    """
+    with errors():
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            from medcode.errors import ConfigError
+
+            raise ConfigError(f"{file}: cannot read it as UTF-8 text ({exc.__class__.__name__})") from None
+        verdicts = workbench(ctx).audit(text)
+    if fmt == "json":
+        print_json(verdicts)
+    else:
+        console = Console(soft_wrap=True)
+        colours = {"ok": "green", "wrong": "bold red", "invalid": "bold red", "warning": "yellow"}
+        for v in verdicts:
+            console.print(f"[{colours[v['verdict']]}]{v['verdict']:<8}[/] {v['claim']}", highlight=False)
+            if v["verdict"] != "ok" and v["expected"]:
+                console.print(f"         expected: {v['expected']}", highlight=False)
+    if any(v["verdict"] in ("wrong", "invalid") for v in verdicts):
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
+    app.command("audit")(audit)
