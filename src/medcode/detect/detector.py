@@ -69,7 +69,8 @@ class Detector:
             return []
         self.dictionary.prepare(tokens)
         mentions = _group(self.dictionary.match(tokens))
-        modifiers = self.context.modifiers(text, tokens)
+        scopes = [(mod.first, mod.last, mod.trait, mod.start, mod.rule.literal)
+                  for mod in self.context.modifiers(text, tokens) if mod.trait]
         sections = self.sectionizer.sections(text)
         owner: dict[int, int] = {}
         for k, m in enumerate(mentions):
@@ -87,11 +88,11 @@ class Detector:
             score = (0.6 + 0.4 * len(m.positions) / span) * (0.9 if fuzzy else 1.0)
             traits: list[Trait] = []
             seen: set[str] = set()
-            for mod in modifiers:
-                if (mod.trait and mod.trait not in seen and mod.first <= m.last and m.first <= mod.last
-                        and not begin <= mod.start < end):  # a cue inside the mention is part of its name
-                    seen.add(mod.trait)
-                    traits.append(Trait(mod.trait, _TRAIT_SCORE[mod.trait], mod.rule.literal))
+            for first, last, trait, start, cue in scopes:
+                if (trait not in seen and first <= m.last and m.first <= last
+                        and not begin <= start < end):  # a cue inside the mention is part of its name
+                    seen.add(trait)
+                    traits.append(Trait(trait, _TRAIT_SCORE[trait], cue))
             section = None
             for s in sections:
                 if s.body <= begin < s.end:
@@ -125,6 +126,7 @@ class Detector:
                     crossed = True
                 i += step
         ctx = specificity.context_words(ctx_tokens)
+        negated = {p for p in m.positions if any(w.startswith("no:") for w in tokens[p].words)}
         best: dict[str, Concept] = {}
         for match in m.matches:
             term = match.term
@@ -134,7 +136,8 @@ class Detector:
             coverage = (0.5 + 0.5 * len(match.positions) / len(m.positions)) * (0.85 + 0.15 * len(term.required) / m.size)
             score = coverage * KIND_WEIGHT.get(term.kind, 0.9) * choice.score
             score *= 0.8 ** len(_weak_words(term.text) - ctx) * 0.7 ** len(_side_words(term.text) - ctx)
-            if any("no:" + w in tokens[p].words for p in match.positions for w in term.required):
+            if match.positions & negated and any("no:" + w in tokens[p].words
+                                                 for p in match.positions & negated for w in term.required):
                 score *= 0.5  # a word the term needs is present only after "without"
             if choice.code in best and best[choice.code].score >= score:
                 continue
@@ -156,10 +159,16 @@ def _group(matches: list[Match]) -> list[_Mention]:
     matches.sort(key=lambda m: (-len(m.term.required), m.last - m.first, -KIND_WEIGHT.get(m.term.kind, 0.9)))
     mentions: list[_Mention] = []
     covered: set[int] = set()
+    spans: set[int] = set()  # token indexes inside some mention's span
     for match in matches:
-        host = next((mt for mt in mentions if match.positions <= mt.positions
-                     or (mt.first <= min(match.positions) and max(match.positions) <= mt.last
-                         and match.term.required <= mt.matches[0].term.required)), None)
+        if match.positions.isdisjoint(spans):
+            mentions.append(_Mention(set(match.positions), match.first, match.last, len(match.term.required), [match]))
+            covered |= match.positions
+            spans.update(range(match.first, match.last + 1))
+            continue
+        host = next((mt for mt in mentions if mt.first <= match.first and match.last <= mt.last
+                     and (match.positions <= mt.positions or match.term.required <= mt.matches[0].term.required)),
+                    None)
         if host is not None:
             host.matches.append(match)
             continue
@@ -174,9 +183,11 @@ def _group(matches: list[Match]) -> list[_Mention]:
                 host.positions |= match.positions
                 host.first, host.last = min(host.first, match.first), max(host.last, match.last)
                 covered |= match.positions
+                spans.update(range(host.first, host.last + 1))
             continue
         mentions.append(_Mention(set(match.positions), match.first, match.last, len(match.term.required), [match]))
         covered |= match.positions
+        spans.update(range(match.first, match.last + 1))
     return mentions
 
 

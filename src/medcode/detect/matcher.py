@@ -81,10 +81,12 @@ class Dictionary:
             for w in t.required:
                 df[w] += 1
         self.vocabulary = frozenset(df)
-        self.by_anchor: dict[str, list[Term]] = defaultdict(list)
+        # anchor (rarest word) -> second-rarest word ("" for one-word terms) -> terms
+        self.by_anchor: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
         for t in terms:
-            anchor = min(t.required, key=lambda w: (df[w], w))
-            self.by_anchor[anchor].append(t)
+            ranked = sorted(t.required, key=lambda w: (df[w], w))
+            self.by_anchor[ranked[0]][ranked[1] if len(ranked) > 1 else ""].append(t)
+        self.by_anchor = {k: dict(v) for k, v in self.by_anchor.items()}  # type: ignore[assignment]
         self.children: dict[str, list[str]] = defaultdict(list)
         for code, (_, _, parent) in codes.items():
             if parent:
@@ -168,16 +170,25 @@ class Dictionary:
             for i in idxs:
                 for w in tokens[i].words:
                     where[w].append(i)
+            present = where.keys()
             for anchor, positions in where.items():
-                for term in self.by_anchor.get(anchor, ()):
-                    if not term.required.issubset(where.keys()):
-                        continue
-                    placed: set[frozenset[int]] = set()
-                    for p in positions:  # every placement: grouping keeps the most compact
-                        m = _place(term, p, where, tokens)
-                        if m is not None and m.positions not in placed:
-                            placed.add(m.positions)
-                            out.append(m)
+                seconds = self.by_anchor.get(anchor)
+                if not seconds:
+                    continue
+                if len(seconds) <= len(where):
+                    groups = [t for sec, t in seconds.items() if not sec or sec in where]
+                else:
+                    groups = [seconds[sec] for sec in ("", *where) if sec in seconds]
+                for terms in groups:
+                    for term in terms:
+                        if len(term.required) > 2 and not term.required.issubset(present):
+                            continue
+                        placed: set[frozenset[int]] = set()
+                        for p in positions:  # every placement: grouping keeps the most compact
+                            m = _place(term, p, where, tokens)
+                            if m is not None and m.positions not in placed:
+                                placed.add(m.positions)
+                                out.append(m)
         return out
 
 

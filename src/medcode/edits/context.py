@@ -63,14 +63,14 @@ class Context:
         key = (system, code, dos)
         if key in self._state:
             return self._state[key]
-        found = self.kb.find(code, system)
+        # The rows of a code are fetched once; only the date logic runs per date of service.
+        found, rows = self._cached(("rows", system, code), lambda: self._rows(system, code))
         if not found:
             result = CodeState("unknown", code)
         else:
-            canonical = found[0][1]
-            rows = [r for r in self.kb.rows(system, canonical)]
+            canonical = found
             current = next((r for r in rows if r.source.effective <= dos), None)
-            ref = self.kb.reference_source(system, dos)
+            ref = self._cached(("ref", system, dos), lambda: self.kb.reference_source(system, dos))
             if current is None:
                 result = CodeState("not_yet_effective", canonical, rows[-1], rows[-1].source)
             elif ref is not None and (current.source.effective, current.source.id) < (ref.effective, ref.id) \
@@ -80,6 +80,12 @@ class Context:
                 result = CodeState("valid", canonical, current, current.source)
         self._state[key] = result
         return result
+
+    def _rows(self, system: str, code: str) -> tuple[str | None, list[CodeRow]]:
+        found = self.kb.find(code, system)
+        if not found:
+            return None, []
+        return found[0][1], self.kb.rows(system, found[0][1])
 
     def dx(self, code: str, dos: str) -> CodeState:
         return self.state(ICD10CM, code, dos)
@@ -116,10 +122,10 @@ class Context:
         return self._cached(("fee", code, dos), lambda: self._fee(code, dos))
 
     def _fee(self, code: str, dos: str) -> tuple[dict[str, Any], Source] | None:
-        for modifier, fields, src in self.kb.fee_schedule(code):
+        rows = self._cached(("fee-rows", code), lambda: self.kb.fee_schedule(code))
+        for modifier, fields, src in rows:
             if modifier == "" and src.effective <= dos:
                 return fields, src
-        rows = self.kb.fee_schedule(code)
         return (rows[-1][1], rows[-1][2]) if rows and rows[-1][0] == "" else None
 
     def mue(self, code: str, setting: str) -> tuple[int, int | None, str | None, Source] | None:
@@ -131,26 +137,40 @@ class Context:
                 return units, mai, rationale, src
         return None
 
+    def prefetch_ptp(self, codes: set[str], settings: set[str]) -> None:
+        """Load every edit among ``codes`` once, so checking many claims costs one query, not one each."""
+        codes = {c for c in codes if c}
+        if not codes:
+            return
+        marks = ",".join("?" * len(codes))
+        for setting in settings:
+            pairs: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+            for row in self.kb.conn.execute(
+                f"SELECT column1, column2, effective, deletion, modifier_indicator, r.text, source_id FROM ptp"
+                f" LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id"
+                f" WHERE setting=? AND column1 IN ({marks}) AND column2 IN ({marks})",
+                (setting, *codes, *codes),
+            ):
+                pairs.setdefault((row[0], row[1]), []).append(row)
+            self._memo[("ptp-pairs", setting)] = (frozenset(codes), pairs)
+
     def ptp(self, codes: set[str], setting: str, dos: str) -> list[dict[str, Any]]:
         """Active edits on ``dos`` where both columns are among ``codes``."""
         if len(codes) < 2:
             return []
-        return self._cached(("ptp", frozenset(codes), setting, dos), lambda: self._ptp(codes, setting, dos))
-
-    def _ptp(self, codes: set[str], setting: str, dos: str) -> list[dict[str, Any]]:
-        marks = ",".join("?" * len(codes))
-        rows = self.kb.conn.execute(
-            f"SELECT column1, column2, effective, deletion, modifier_indicator, r.text, source_id FROM ptp"
-            f" LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id"
-            f" WHERE setting=? AND column1 IN ({marks}) AND column2 IN ({marks})",
-            (setting, *codes, *codes),
-        ).fetchall()
+        known = self._memo.get(("ptp-pairs", setting))
+        if known is None or not codes <= known[0]:
+            self.prefetch_ptp(codes | (known[0] if known else frozenset()), {setting})
+            known = self._memo[("ptp-pairs", setting)]
+        pairs = known[1]
         out = []
-        for c1, c2, eff, deletion, mod, rationale, sid in rows:
-            if (eff and eff > dos) or (deletion and deletion < dos):
-                continue
-            out.append({"column1": c1, "column2": c2, "modifier_indicator": mod, "rationale": rationale,
-                        "source": self.kb.source(sid)})
+        for c1 in codes:
+            for c2 in codes:
+                for _c1, _c2, eff, deletion, mod, rationale, sid in pairs.get((c1, c2), ()):
+                    if (eff and eff > dos) or (deletion and deletion < dos):
+                        continue
+                    out.append({"column1": c1, "column2": c2, "modifier_indicator": mod, "rationale": rationale,
+                                "source": self.kb.source(sid)})
         return out
 
     def pack_relations(self, code: str) -> list[tuple[str, dict[str, Any]]]:
