@@ -63,7 +63,7 @@ def load_notes(name: str) -> list[dict]:
     return notes
 
 
-def generated_set(kb, n: int = 400, seed: int = 7) -> list[dict]:  # noqa: ANN001
+def generated_set(kb, n: int = 400, seed: int = 7) -> list[dict]:
     """Sentences from inclusion and index terms of billable codes, with trait variants."""
     rows = kb.conn.execute(
         "SELECT t.code, t.term, t.kind FROM terms t JOIN code_status s ON s.system = t.system AND s.code = t.code "
@@ -181,7 +181,7 @@ def score(notes: list[dict], preds: list[list[dict]], traits: bool = True) -> di
 
 # --- systems ------------------------------------------------------------------------------------
 
-def run_medcode(kb, notes: list[dict]) -> list[list[dict]]:  # noqa: ANN001
+def run_medcode(kb, notes: list[dict]) -> list[list[dict]]:
     from medcode.detect import Detector
 
     det = Detector(kb)
@@ -238,7 +238,6 @@ def run_icd10_coder(notes: list[dict]) -> tuple[list[list[dict]], float]:
 def medspacy_worker() -> None:
     """Runs inside the medspaCy venv: stdin JSON [{"text", "spans": [[b, e], ...]}] -> traits per span."""
     import medspacy
-    from spacy.tokens import Span
 
     nlp = medspacy.load(medspacy_enable=["medspacy_pyrush", "medspacy_context"])
     ctx = nlp.get_pipe("medspacy_context")
@@ -294,7 +293,7 @@ def two_kb_notes(notes: list[dict]) -> list[str]:
     return texts
 
 
-def speed(kb, texts: list[str], rounds: int = 3) -> float:  # noqa: ANN001
+def speed(kb, texts: list[str], rounds: int = 3) -> float:
     from medcode.detect import Detector
 
     det = Detector(kb)

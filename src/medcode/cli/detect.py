@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -21,10 +20,10 @@ from medcode.errors import ConfigError
 
 def detect(
     ctx: typer.Context,
-    file: Optional[str] = typer.Argument(None, help="Text file to read, or - for standard input."),
+    file: str | None = typer.Argument(None, help="Text file to read, or - for standard input."),
     fmt: str = typer.Option("text", "--format", help="text or json"),
-    jsonl: Optional[Path] = typer.Option(None, "--jsonl", help='JSONL file of {"id", "text"} lines; writes {"id", "entities"} lines.'),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="With --jsonl: write here instead of standard output."),
+    jsonl: Path | None = typer.Option(None, "--jsonl", help='JSONL file of {"id", "text"} lines; writes {"id", "entities"} lines.'),
+    output: Path | None = typer.Option(None, "--output", "-o", help="With --jsonl: write here instead of standard output."),
 ) -> None:
     """Find conditions, signs and symptoms in clinical text and rank ICD-10-CM codes for each.
 
@@ -63,7 +62,7 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _jsonl(det, path: Path, output: Path | None) -> None:  # noqa: ANN001
+def _jsonl(det, path: Path, output: Path | None) -> None:
     if not path.is_file():
         raise ConfigError(f"JSONL file {path} not found")
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]

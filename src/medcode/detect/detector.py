@@ -30,7 +30,7 @@ WINDOW = 3  # words either side of a mention that may state laterality, acuity o
 _STOP_WINDOW = frozenset({"and", "or", "with", "but", "no", "not"})
 # R-code categories whose findings a patient reports (symptoms); other R codes are signs.
 _SYMPTOM_CATEGORIES = frozenset(
-    "R05 R06 R07 R10 R11 R12 R13 R14 R19 R20 R30 R32 R35 R39 R41 R42 R43 R44 R45 R46 R48 R51 R52 R53 R54 R63 R68".split())
+    ["R05", "R06", "R07", "R10", "R11", "R12", "R13", "R14", "R19", "R20", "R30", "R32", "R35", "R39", "R41", "R42", "R43", "R44", "R45", "R46", "R48", "R51", "R52", "R53", "R54", "R63", "R68"])
 _TRAIT_SCORE = {"NEGATION": 0.95, "LOW_CONFIDENCE": 0.8, "HYPOTHETICAL": 0.85, "PERTAINS_TO_FAMILY": 0.9,
                 "HISTORY": 0.85}
 _AXIS_OF = {w: axis for axis, vocab in specificity.AXES.items() for w in vocab} | {"unilateral": "laterality"}
@@ -213,7 +213,7 @@ def _kind(code: str) -> str:
     return "DIAGNOSIS"
 
 
-def _evidence(term, choice: specificity.Choice) -> str:  # noqa: ANN001
+def _evidence(term, choice: specificity.Choice) -> str:
     parts = [f'{term.kind} term "{term.text}" ({term.code})']
     by_axis: dict[str, list[str]] = defaultdict(list)
     for w in choice.stated:

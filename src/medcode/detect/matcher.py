@@ -35,8 +35,7 @@ SYSTEM = "ICD10CM"
 EXCLUDED_PREFIXES = ("V", "W", "X", "Y", "Z")
 # Words that steer to a child code (see specificity) or say nothing about the condition.
 STEERING = frozenset(
-    "right left bilateral unilateral unspecified other specified nec initial subsequent sequela encounter "
-    "site part i".split()
+    ["right", "left", "bilateral", "unilateral", "unspecified", "other", "specified", "nec", "initial", "subsequent", "sequela", "encounter", "site", "part", "i"]
 )
 KIND_WEIGHT = {"index": 1.0, "title": 0.98, "inclusion": 0.95}
 _PARENS = re.compile(r"\([^()]*\)")
@@ -44,11 +43,7 @@ _POSSESSIVE = re.compile(r"['’]s\b")
 _NEC = re.compile(r"\bnot elsewhere classified\b|\bclassified elsewhere\b", re.IGNORECASE)
 # One-word terms that are too generic to stand alone as a condition mention.
 _GENERIC = frozenset(
-    "history status examination admission care problem disease disorder condition syndrome abnormal "
-    "finding observation test use visit contact exposure complication lesion mass injury failure "
-    "deficiency defect anomaly infection dependence abuse change disturbance state effect reaction "
-    "absence loss stage type pressure late long term patient old previous recent new acute chronic severe mild "
-    "moderate general stress cold falling flashback wound symptom sign illness sick".split()
+    ["history", "status", "examination", "admission", "care", "problem", "disease", "disorder", "condition", "syndrome", "abnormal", "finding", "observation", "test", "use", "visit", "contact", "exposure", "complication", "lesion", "mass", "injury", "failure", "deficiency", "defect", "anomaly", "infection", "dependence", "abuse", "change", "disturbance", "state", "effect", "reaction", "absence", "loss", "stage", "type", "pressure", "late", "long", "term", "patient", "old", "previous", "recent", "new", "acute", "chronic", "severe", "mild", "moderate", "general", "stress", "cold", "falling", "flashback", "wound", "symptom", "sign", "illness", "sick"]
 )
 
 
@@ -199,9 +194,12 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
         if anchor in pos:
             continue
         chosen.add(min(pos, key=lambda q: abs(q - anchor)))
-    for p in list(chosen):
-        if tokens[p].group:  # a multi-word abbreviation ("ear pain" -> otalgia) counts as a whole
-            chosen.update(range(tokens[p].group[0], tokens[p].group[1] + 1))
+    grouped: set[int] = set()
+    for p in chosen:
+        group = tokens[p].group
+        if group is not None:  # a multi-word abbreviation ("ear pain" -> otalgia) counts as a whole
+            grouped.update(range(group[0], group[1] + 1))
+    chosen |= grouped
     first, last = min(chosen), max(chosen)
     if last - first + 1 > 2 * len(term.required) + 3:
         return None
@@ -223,7 +221,7 @@ def _split_main(text: str) -> tuple[str, str, list[str]] | None:
     return head[0], adj[0], parts
 
 
-def _main_term_aliases(index_terms) -> dict[str, str]:  # noqa: ANN001
+def _main_term_aliases(index_terms) -> dict[str, str]:
     """Adjective forms the index lists after its main terms ("Diabetes, diabetic", "Hypertension, hypertensive").
 
     Only a second segment that follows (nearly) every entry of its main term is an adjective form;

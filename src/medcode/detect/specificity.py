@@ -18,14 +18,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-
 _PARENS = re.compile(r"\([^()]*\)")
 # Words an official default covers when the text is silent (ICD-10-CM guidelines I.C.19.c.1 for
 # fractures: not stated displaced → displaced, not stated open → closed; 7th character A for active
 # treatment).
 DEFAULTS = frozenset(
-    "unspecified closed displaced initial encounter fracture routine healing primary without "
-    "complication nos site part type i uncomplicated severity side".split()
+    ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "complication", "nos", "site", "part", "type", "i", "uncomplicated", "severity", "side"]
 ) | {"female"}  # breast codes: female unless the text says male (the common case; male must be documented)
 WEAK = frozenset({"other", "specified", "nec"})
 AXES: dict[str, frozenset[str]] = {
@@ -84,7 +82,7 @@ _SIDE_EPISODE = frozenset({"right", "left", "bilateral", "initial", "subsequent"
 SMALL_CATEGORY = 60  # a matched code may widen to its 3-character category when it has this few codes
 
 
-def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000) -> Choice | None:  # noqa: ANN001
+def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000) -> Choice | None:
     """The best billable code at or under ``code`` for the context words ``ctx``.
 
     A matched code whose title names a side, an encounter or (for a billable code) "unspecified" is first
@@ -105,14 +103,14 @@ def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000) -> Choice |
     return cache[key]
 
 
-def _widen(dictionary, code: str) -> str:  # noqa: ANN001
+def _widen(dictionary, code: str) -> str:
     key = ("widen", code)
     if key not in dictionary.candidate_cache:
         dictionary.candidate_cache[key] = _widen_uncached(dictionary, code)
     return dictionary.candidate_cache[key]
 
 
-def _widen_uncached(dictionary, code: str) -> str:  # noqa: ANN001
+def _widen_uncached(dictionary, code: str) -> str:
     codes = dictionary.codes
     while True:
         title = _title_words(codes[code][0])
@@ -126,7 +124,7 @@ def _widen_uncached(dictionary, code: str) -> str:  # noqa: ANN001
         code = parent
 
 
-def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]], ctx: set[str]) -> Choice:  # noqa: ANN001
+def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]], ctx: set[str]) -> Choice:
     if "bilateral" in ctx and not any("bilateral" in title for _, _, title in cands):
         ctx = ctx | {"right", "left"}  # no bilateral code here: code each side (see _other_side)
     best: tuple[float, float, str] | None = None
@@ -157,7 +155,7 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
     return Choice(chosen, dictionary.codes[chosen][0], quality, best_stated, missing, pair)
 
 
-def _candidates(dictionary, code: str, limit: int):  # noqa: ANN001, ANN202
+def _candidates(dictionary, code: str, limit: int):
     """Billable codes at or under ``code`` with the words each adds to ``code``'s title, and their union."""
     cache = dictionary.candidate_cache
     if code in cache:
@@ -175,7 +173,7 @@ def _candidates(dictionary, code: str, limit: int):  # noqa: ANN001, ANN202
     return cache[code]
 
 
-def _other_side(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> str | None:  # noqa: ANN001
+def _other_side(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> str | None:
     """When the text names both sides and the code set has no bilateral code, the other side's code."""
     if not {"right", "left"} <= ctx:
         return None
@@ -190,7 +188,7 @@ def _other_side(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> str
     return None
 
 
-def _missing(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> tuple[str, ...]:  # noqa: ANN001
+def _missing(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> tuple[str, ...]:
     chosen_words = _title_words(dictionary.codes[chosen][0])
     offered: set[str] = set()
     for c in cands:
@@ -204,16 +202,14 @@ def _missing(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> tuple[
                 out.append("episode (assumed initial encounter)")
             elif axis == "displacement" and "displaced" in chosen_words and "displaced" not in ctx:
                 out.append("displacement (defaulted to displaced)")
-            elif axis in ("laterality", "acuity") and "unspecified" in chosen_words:
-                out.append(axis)
-            elif axis in ("laterality", "acuity") and not chosen_words & vocab:
+            elif axis in ("laterality", "acuity") and "unspecified" in chosen_words or axis in ("laterality", "acuity") and not chosen_words & vocab:
                 out.append(axis)
     if "unspecified" in chosen_words and not out:
         out.append("detail (code says unspecified)")
     return tuple(out)
 
 
-def _billable_under(dictionary, code: str, limit: int) -> list[str]:  # noqa: ANN001
+def _billable_under(dictionary, code: str, limit: int) -> list[str]:
     out: list[str] = []
     stack = [code]
     while stack and len(out) < limit:

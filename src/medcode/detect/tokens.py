@@ -76,8 +76,7 @@ def tokenize(text: str) -> list[Token]:
             elif raw == "," and tokens:
                 tokens[-1].comma = True
             continue
-        if raw.endswith("'s"):
-            raw = raw[:-2]
+        raw = raw.removesuffix("'s")
         norm = _stem(raw.lower())
         tokens.append(Token(m.start(), m.start() + len(raw), raw, norm, sentence, {norm}))
     _expand(tokens)

@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from medcode.kb.store import KB, code_variants
 from medcode.search.query import SIDE_WORDS, Group, Query, parse
+from medcode.search.text import words
 
 # Weight of the kind of text that matched (titles are the publisher's own wording).
 # The alphabetic index is the official route from a term to a code, so its entries weigh most.
@@ -44,7 +45,10 @@ KIND_BONUS = {
 }
 W_COVERAGE, W_PRECISION, W_BILLABLE = 0.62, 0.22, 0.08
 SIDE_PENALTY = 0.03
+LATER_EPISODES = frozenset({"subsequent", "sequela"})
 CANDIDATES = 120
+HEADERS_EXPANDED = 3
+CHILD_DISCOUNT = 0.02  # a child reached through its header ranks just below a direct match
 RELAXED = 40
 
 
@@ -105,7 +109,8 @@ class Searcher:
             return []
         self._correct(query)
         # A one-letter type-ahead word matches a fifth of the index: it steers the ranking only.
-        exprs = [self._group_expr(g) for g in query.groups if not (g.prefix and len(g.word) < 2)]
+        used = [g for g in query.groups if not (g.prefix and len(g.word) < 2)]
+        exprs = [self._group_expr(g) for g in used]
         if not exprs:
             return []
         rows = self._fetch(" AND ".join(exprs), system, CANDIDATES)
@@ -117,7 +122,17 @@ class Searcher:
                     if r[0] not in seen:
                         seen.add(r[0])
                         rows.append(r)
+        if not rows and len(exprs) > 2:
+            # Still nothing: keep only the two rarest concepts, then the rarest alone.
+            rarity = sorted(range(len(exprs)), key=lambda i: self._df(used[i]))
+            for keep in (rarity[:2], rarity[:1]):
+                rows = self._fetch(" AND ".join(exprs[i] for i in sorted(keep)), system, RELAXED)
+                if rows:
+                    break
         return self._rank(query, rows, limit)
+
+    def _df(self, g: Group) -> int:
+        return min(sum(self._vocab.get(w, 0) for w in alt) for alt in g.alternatives)
 
     # --- steps ----------------------------------------------------------------------------------
 
@@ -174,43 +189,69 @@ class Searcher:
         except sqlite3.OperationalError:
             return []
 
-    def _rank(self, query: Query, rows: list[tuple], limit: int) -> list[Hit]:
-        best: dict[tuple[str, str], tuple[float, str, str, int | None]] = {}
-        n_groups = len(query.groups)
-        asked_sides = query.sides
-        for _id, system, code, kind, text, norm, core, billable in rows:
-            doc = norm.split()
-            doc_set = set(doc)
-            matched: set[str] = set()
-            covered = 0
-            for g in query.groups:
-                for alt in g.alternatives:
-                    if g.prefix and len(alt) == 1:
-                        hit = {w for w in doc_set if w.startswith(alt[0])}
-                        if hit:
-                            matched |= hit
-                            covered += 1
-                            break
-                    elif all(w in doc_set for w in alt):
-                        matched.update(alt)
+    def _score(self, query: Query, kind: str, norm: str, core: str, billable: int | None) -> float:
+        doc_set = set(norm.split())
+        matched: set[str] = set()
+        covered = 0
+        for g in query.groups:
+            for alt in g.alternatives:
+                if g.prefix and len(alt) == 1:
+                    hit = {w for w in doc_set if w.startswith(alt[0])}
+                    if hit:
+                        matched |= hit
                         covered += 1
                         break
-            core_set = core.split()
-            precision = sum(1 for w in core_set if w in matched) / max(1, len(core_set))
-            score = W_COVERAGE * covered / n_groups + W_PRECISION * precision + KIND_BONUS.get(kind, 0.0)
-            if billable:
-                score += W_BILLABLE
-            if (doc_set & SIDE_WORDS) - asked_sides:
-                score -= SIDE_PENALTY
+                elif all(w in doc_set for w in alt):
+                    matched.update(alt)
+                    covered += 1
+                    break
+        core_set = core.split()
+        precision = sum(1 for w in core_set if w in matched) / max(1, len(core_set))
+        score = W_COVERAGE * covered / len(query.groups) + W_PRECISION * precision + KIND_BONUS.get(kind, 0.0)
+        if billable:
+            score += W_BILLABLE
+        if (doc_set & SIDE_WORDS) - query.sides:
+            score -= SIDE_PENALTY
+        asked = {w for g in query.groups for alt in g.alternatives for w in alt}
+        if (doc_set & LATER_EPISODES) - asked:
+            score -= SIDE_PENALTY  # unasked, the episode of care is the initial encounter
+        return score
+
+    def _rank(self, query: Query, rows: list[tuple], limit: int) -> list[Hit]:
+        best: dict[tuple[str, str], tuple[float, str, str, int | None]] = {}
+        for _id, system, code, kind, text, norm, core, billable in rows:
+            score = self._score(query, kind, norm, core, billable)
             key = (system, code)
             if key not in best or score > best[key][0]:
                 best[key] = (score, text, kind, billable)
+        self._steer_to_children(query, rows, best)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0][1]))[:limit]
         titles = self._titles([k for k, _ in ranked])
         return [
             Hit(s, c, titles.get((s, c)), None if v[3] is None else bool(v[3]), round(v[0], 4), v[1], v[2])
             for (s, c), v in ranked
         ]
+
+    def _steer_to_children(self, query: Query, rows: list[tuple], best: dict) -> None:
+        """An index or inclusion term often names a header ("Neuroma, Morton's" → G57.6); the query's
+        side or other qualifiers then pick its billable child. Each child of the best few headers is
+        scored on the header's matched words plus its own title."""
+        headers = sorted(
+            ((v[0], k, v[1]) for k, v in best.items() if k[0] == "ICD10CM" and not v[3]), reverse=True
+        )[:HEADERS_EXPANDED]
+        docs = {(r[1], r[2], r[4]): (r[3], r[5], r[6]) for r in rows}
+        for head_score, (system, code), matched_text in headers:
+            kind, head_norm, head_core = docs.get((system, code, matched_text), ("title", "", ""))
+            status = self.conn.execute(
+                "SELECT newest_source FROM code_status WHERE system=? AND code=?", (system, code)).fetchone()
+            if not status:
+                continue
+            for child, title in self.kb.billable_descendants(system, code, status[0], limit=40):
+                norm = f"{head_norm} {' '.join(words(title))}"
+                score = self._score(query, kind, norm, head_core, 1) - CHILD_DISCOUNT
+                key = (system, child)
+                if score > head_score and (key not in best or score > best[key][0]):
+                    best[key] = (score, f"{matched_text} → {title}", "header_child", 1)
 
     def _titles(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
         out: dict[tuple[str, str], str | None] = {}
