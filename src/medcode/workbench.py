@@ -23,6 +23,7 @@ class Workbench:
         self.kb_path = settings.kb_path(kb_path)
         self._kb: KB | None = None
         self._searcher: Any = None
+        self._detector: Any = None
 
     @property
     def kb(self) -> KB:
@@ -106,3 +107,20 @@ class Workbench:
         from medcode.audit import audit
 
         return audit(self.kb, text)
+
+    # --- diagnosis detection --------------------------------------------------------------------
+
+    @property
+    def detector(self) -> Any:
+        if self._detector is None:
+            from medcode.detect import Detector
+
+            self._detector = Detector(self.kb)
+        return self._detector
+
+    def detect(self, text: str) -> dict[str, Any]:
+        """Diagnoses, signs and symptoms in ``text`` with traits and ranked ICD-10-CM codes
+        (the InferICD10CM JSON shape)."""
+        entities = self.detector.detect(text)
+        return {"entities": [e.as_dict() for e in entities],
+                "excludes1_conflicts": [c.as_dict() for c in self.detector.conflicts(entities)]}

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from medcode import __version__
-from medcode.cli import check, kb, lookup, redact
+from medcode.cli import check, detect, kb, lookup, redact
 
 app = typer.Typer(
     name="medcode",
@@ -46,3 +46,4 @@ kb.register(app)
 lookup.register(app)
 redact.register(app)
 check.register(app)
+detect.register(app)

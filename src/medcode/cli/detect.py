@@ -29,10 +29,8 @@ def detect(
 
     Example: medcode detect note.txt --format json
     """
-    from medcode.detect import Detector
-
     with errors():
-        det = Detector(workbench(ctx).kb)
+        det = workbench(ctx).detector
         if jsonl is not None:
             _jsonl(det, jsonl, output)
             return

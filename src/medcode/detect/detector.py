@@ -57,6 +57,13 @@ class _Mention:
 
 
 class Detector:
+    """Detection over one knowledge base; reuse one instance for many notes.
+
+    >>> det = Detector(KB.open("kb.sqlite"))          # doctest: +SKIP
+    >>> [c.code for c in det.detect("Left knee pain.")[0].concepts][:1]  # doctest: +SKIP
+    ['M25.562']
+    """
+
     def __init__(self, kb: KB, *, context: ConText | None = None, sectionizer: Sectionizer | None = None) -> None:
         self.kb = kb
         self.dictionary = dictionary_for(kb)

@@ -301,6 +301,6 @@ def english_words() -> frozenset[str]:
     """Common English and clinical-narrative words that are never treated as misspellings."""
     global _ENGLISH
     if _ENGLISH is None:
-        text = resources.files("medcode.detect").joinpath("common_words.txt").read_text(encoding="utf-8")
+        text = resources.files("medcode.detect").joinpath("common_words.tsv").read_text(encoding="utf-8")
         _ENGLISH = frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
     return _ENGLISH

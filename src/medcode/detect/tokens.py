@@ -99,10 +99,6 @@ def _mark_without(tokens: list[Token]) -> None:
             u.words |= {"no:" + w for w in u.words if not w.startswith("no:")}
 
 
-def comma_after(text: str, token: Token) -> bool:
-    return text[token.end:token.end + 1] == ","
-
-
 def _expand(tokens: list[Token]) -> None:
     n = len(tokens)
     for i in range(n):
