@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up medcode in ./.venv, build the knowledge base, and run the example job:
-# map the example problem list to codes and show the code page of the example procedure.
+# Set up medcode in ./.venv, build the knowledge base, and run the example job: map the example
+# problem list to codes, show the code page of the example procedure, propose claim lines from the
+# example case note, and check an example claim.
 # The mirror of official downloads is $MEDCODE_MIRROR, else ../shared/data when it exists;
 # with neither, ICD-10-CM is built from the copy packaged with simple-icd-10-cm.
 set -euo pipefail
@@ -19,3 +20,7 @@ echo "== problem list (examples/problem_list.jsonl) mapped to codes"
 .venv/bin/medcode search --batch examples/problem_list.jsonl --limit 3
 echo "== code page: 0441T"
 .venv/bin/medcode show 0441T
+echo "== Case2Code on the example case note (examples/cryoablation_case.txt)"
+.venv/bin/medcode suggest examples/cryoablation_case.txt
+echo "== claim checks on an example claim with planted errors (exit status 1 means errors were found)"
+.venv/bin/medcode check examples/claim_cryoablation.json || true

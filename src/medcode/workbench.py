@@ -124,3 +124,10 @@ class Workbench:
         entities = self.detector.detect(text)
         return {"entities": [e.as_dict() for e in entities],
                 "excludes1_conflicts": [c.as_dict() for c in self.detector.conflicts(entities)]}
+
+    def suggest(self, note: str) -> dict[str, Any]:
+        """Case2Code: proposed claim lines for a case note (PHI masked first), with evidence,
+        open questions and the claim checks run on the proposal."""
+        from medcode.suggest import suggest
+
+        return suggest(self.kb, note, detector=self.detector)

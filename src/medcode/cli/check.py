@@ -71,6 +71,46 @@ def audit(
         raise typer.Exit(1)
 
 
+def suggest(
+    ctx: typer.Context,
+    note: Path = typer.Argument(..., help="A case note (text file)."),
+    fmt: str = typer.Option("text", "--format", help="text or json"),
+) -> None:
+    """Case2Code: propose claim lines from a case note, cite the words behind each, list open questions.
+
+    Example: medcode suggest examples/cryoablation_case.txt --format json
+    PHI in the note is masked before anything else runs; no note text is logged.
+    """
+    with errors():
+        try:
+            text = note.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            from medcode.errors import ConfigError
+
+            raise ConfigError(f"{note}: cannot read it as UTF-8 text ({exc.__class__.__name__})") from None
+        result = workbench(ctx).suggest(text)
+    if fmt == "json":
+        print_json(result)
+        return
+    console = Console(soft_wrap=True)
+    console.print("[bold]Diagnoses[/]")
+    for i, d in enumerate(result["diagnoses"], 1):
+        console.print(f"  {i}. {d['code']} {d['description']}  [dim]← \"{d['evidence'][0]['text']}\"[/]", highlight=False)
+    console.print("[bold]Lines[/]")
+    for ln in result["lines"]:
+        mods = "-" + "-".join(ln["modifiers"]) if ln["modifiers"] else ""
+        words = ", ".join(f"\"{e['text']}\"" for e in ln["evidence"])
+        console.print(f"  {ln['code']}{mods} x{ln['units']} dx {ln['dx_pointers']}  [dim]← {words}[/]", highlight=False)
+    if result["questions"]:
+        console.print("[bold]Open questions[/]")
+        for q in result["questions"]:
+            console.print(f"  - {q}", highlight=False)
+    console.print("[bold]Checks on the proposal[/]")
+    for f in result["findings"] or [{"severity": "info", "rule": "-", "message": "no findings"}]:
+        console.print(f"  [{STYLE[f['severity']]}]{f['severity']}[/] {f['rule']}: {f['message']}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
     app.command("audit")(audit)
+    app.command("suggest")(suggest)
