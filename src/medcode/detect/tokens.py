@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
-from medcode.search.query import vocabularies
-from medcode.search.text import stem, words
+from medcode.search.query import load_map, vocabularies
+from medcode.search.text import stem
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]")
 _BREAK = frozenset(".;!?\n")
@@ -44,20 +43,9 @@ def _expansions() -> tuple[dict[tuple[str, ...], set[str]], int]:
     """medcode.search's abbreviations and synonyms plus this package's abbreviations.tsv."""
     mapping, longest = vocabularies()
     out = {key: {w for alt in alts for w in alt} for key, alts in mapping.items()}
-    text = resources.files("medcode.detect").joinpath("abbreviations.tsv").read_text(encoding="utf-8")
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        try:
-            keys, alts = line.split("\t")
-        except ValueError:
-            raise ValueError(f"abbreviations.tsv, line {n}: expected two tab-separated columns") from None
-        expansion = {w for a in alts.split("|") for w in words(a)}
-        for key in keys.split("|"):
-            kw = tuple(words(key))
-            if kw:
-                out.setdefault(kw, set()).update(expansion)
-                longest = max(longest, len(kw))
+    for kw, alts in load_map("abbreviations.tsv", "medcode.detect").items():
+        out.setdefault(kw, set()).update(w for alt in alts for w in alt)
+        longest = max(longest, len(kw))
     return out, longest
 
 

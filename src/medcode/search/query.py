@@ -48,10 +48,10 @@ class Query:
         return {g.word for g in self.groups if g.is_side}
 
 
-def _load_map(name: str) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+def load_map(name: str, package: str = "medcode.search") -> dict[tuple[str, ...], list[tuple[str, ...]]]:
     """Read a ``key | key <TAB> alt | alt`` file into {key words: [alternative words, ...]}."""
     out: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-    text = resources.files("medcode.search").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -69,8 +69,8 @@ def _load_map(name: str) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
 
 @lru_cache(maxsize=1)
 def vocabularies() -> tuple[dict[tuple[str, ...], list[tuple[str, ...]]], int]:
-    merged = _load_map("abbreviations.tsv")
-    for key, alts in _load_map("synonyms.tsv").items():
+    merged = load_map("abbreviations.tsv")
+    for key, alts in load_map("synonyms.tsv").items():
         merged.setdefault(key, []).extend(alts)
     longest = max((len(k) for k in merged), default=1)
     return merged, longest
