@@ -731,7 +731,6 @@ class Gen:
         n.t("\n")
 
     def _telehealth(self, n: Note) -> None:
-        r = self.r
         p = self.person()
         self._header(n, p, "TELEHEALTH VISIT")
         n.t("Video visit; patient located at home in ")
