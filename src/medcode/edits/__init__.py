@@ -29,7 +29,6 @@ CROSS_CLAIM_RULES: dict[str, Callable[[Context, list[Claim]], list[Finding]]] = 
 def check(kb: KB, claims: list[Claim]) -> list[dict[str, object]]:
     """Findings for ``claims`` (each with its claim id), errors first."""
     ctx = Context(kb)
-    ctx.prefetch_ptp({line.code for c in claims for line in c.lines}, {ncci.setting(c) for c in claims})
     out = []
     for claim in claims:
         for rule in RULES.values():

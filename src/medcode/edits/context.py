@@ -137,40 +137,25 @@ class Context:
                 return units, mai, rationale, src
         return None
 
-    def prefetch_ptp(self, codes: set[str], settings: set[str]) -> None:
-        """Load every edit among ``codes`` once, so checking many claims costs one query, not one each."""
-        codes = {c for c in codes if c}
-        if not codes:
-            return
-        marks = ",".join("?" * len(codes))
-        for setting in settings:
-            pairs: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-            for row in self.kb.conn.execute(
-                f"SELECT column1, column2, effective, deletion, modifier_indicator, r.text, source_id FROM ptp"
-                f" LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id"
-                f" WHERE setting=? AND column1 IN ({marks}) AND column2 IN ({marks})",
-                (setting, *codes, *codes),
-            ):
-                pairs.setdefault((row[0], row[1]), []).append(row)
-            self._memo[("ptp-pairs", setting)] = (frozenset(codes), pairs)
-
     def ptp(self, codes: set[str], setting: str, dos: str) -> list[dict[str, Any]]:
-        """Active edits on ``dos`` where both columns are among ``codes``."""
+        """Active edits on ``dos`` where both columns are among ``codes`` (one indexed query per claim)."""
         if len(codes) < 2:
             return []
-        known = self._memo.get(("ptp-pairs", setting))
-        if known is None or not codes <= known[0]:
-            self.prefetch_ptp(codes | (known[0] if known else frozenset()), {setting})
-            known = self._memo[("ptp-pairs", setting)]
-        pairs = known[1]
+        key = ("ptp", frozenset(codes), setting)
+        if key not in self._memo:
+            marks = ",".join("?" * len(codes))
+            self._memo[key] = self.kb.conn.execute(
+                f"SELECT column1, column2, effective, deletion, modifier_indicator, r.text, source_id FROM ptp"
+                f" LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id"
+                f" WHERE column1 IN ({marks}) AND column2 IN ({marks}) AND setting=?",
+                (*codes, *codes, setting),
+            ).fetchall()
         out = []
-        for c1 in codes:
-            for c2 in codes:
-                for _c1, _c2, eff, deletion, mod, rationale, sid in pairs.get((c1, c2), ()):
-                    if (eff and eff > dos) or (deletion and deletion < dos):
-                        continue
-                    out.append({"column1": c1, "column2": c2, "modifier_indicator": mod, "rationale": rationale,
-                                "source": self.kb.source(sid)})
+        for c1, c2, eff, deletion, mod, rationale, sid in self._memo[key]:
+            if (eff and eff > dos) or (deletion and deletion < dos):
+                continue
+            out.append({"column1": c1, "column2": c2, "modifier_indicator": mod, "rationale": rationale,
+                        "source": self.kb.source(sid)})
         return out
 
     def pack_relations(self, code: str) -> list[tuple[str, dict[str, Any]]]:

@@ -28,7 +28,7 @@ _TERM_KINDS_INDEXED = ("inclusion", "index", "synonym", "drug", "neoplasm", "ext
 
 def finish(conn: sqlite3.Connection, pack_files: Sequence[Path] = ()) -> None:
     # Indexes on the big edit table are made once, after the bulk load.
-    conn.execute("CREATE INDEX ptp_by_column1 ON ptp (column1)")
+    conn.execute("CREATE INDEX ptp_by_pair ON ptp (column1, column2)")  # serves column-1 look-ups too
     conn.execute("CREATE INDEX ptp_by_column2 ON ptp (column2)")
     conn.execute("BEGIN")
     _code_status(conn)
