@@ -120,6 +120,12 @@ def test_deleted_code_reports_last_release(mirror_copy: Path, tmp_path: Path) ->
         wb.show("G90.57")
 
 
-def test_as_of_before_first_release(workbench: Workbench) -> None:
+def test_as_of_before_any_loaded_release(workbench: Workbench) -> None:
     page = workbench.show("G90.521", as_of="2019-01-01")
+    assert page["status"] == "before_loaded_releases" and page["valid"] is None
+    assert "No ICD10CM release loaded" in page["messages"][0]
+
+
+def test_as_of_before_the_code_was_added(workbench: Workbench) -> None:
+    page = workbench.show("M79.2", as_of="2025-01-15")  # the fixture's FY2025 order file lacks it
     assert page["status"] == "not_yet_effective" and page["valid"] is False

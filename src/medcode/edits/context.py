@@ -33,7 +33,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class CodeState:
-    status: str  # valid | deleted | not_yet_effective | unknown
+    status: str  # valid | deleted | not_yet_effective | before_loaded_releases | unknown
     code: str
     row: CodeRow | None = None
     source: Source | None = None  # for deleted: the release that dropped it
@@ -71,7 +71,11 @@ class Context:
             canonical = found
             current = next((r for r in rows if r.source.effective <= dos), None)
             ref = self._cached(("ref", system, dos), lambda: self.kb.reference_source(system, dos))
-            if current is None:
+            if current is None and ref is None:
+                # No release of this system loaded for that date: the data cannot say the code was
+                # not yet in force, so judge it by its earliest loaded release (validity notes this).
+                result = CodeState("before_loaded_releases", canonical, rows[-1], rows[-1].source)
+            elif current is None:
                 result = CodeState("not_yet_effective", canonical, rows[-1], rows[-1].source)
             elif ref is not None and (current.source.effective, current.source.id) < (ref.effective, ref.id) \
                     and not any(r.source.id == ref.id for r in rows):

@@ -11,12 +11,12 @@ SEVERITY = {"not_permitted": "error", "documentation_required": "warning", "caut
 # Status codes that need a finding, with severity and what it means for the line.
 STATUS = {
     "B": ("warning", "bundled: never paid separately"),
-    "E": ("warning", "excluded from the fee schedule by regulation"),
+    "E": ("info", "excluded from the physician fee schedule by regulation; when covered it is paid under another fee schedule"),
     "I": ("error", "not valid for Medicare: another code is used"),
     "N": ("warning", "not covered by Medicare"),
     "P": ("warning", "bundled or excluded: no separate payment"),
     "R": ("warning", "restricted coverage: paid only in special circumstances"),
-    "X": ("warning", "statutory exclusion: not a fee-schedule service"),
+    "X": ("info", "statutory exclusion: not a physician fee-schedule service; another benefit may pay it"),
 }
 
 

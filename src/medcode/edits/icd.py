@@ -10,7 +10,7 @@ from medcode.edits.context import Context, Finding, cite, starts
 def check(ctx: Context, claim: Claim) -> list[Finding]:
     out: list[Finding] = []
     states = [ctx.dx(d, claim.date_of_service) for d in claim.diagnoses]
-    valid = [s for s in states if s.status == "valid"]
+    valid = [s for s in states if s.status in ("valid", "before_loaded_releases")]
     codes = [s.code for s in valid]
     seen: set[frozenset[str]] = set()
     for st in valid:
@@ -58,7 +58,7 @@ def _laterality(ctx: Context, claim: Claim, states: list) -> list[Finding]:
         side = next(iter(sides))
         pointed = [states[p - 1] for p in line.dx_pointers] if line.dx_pointers else states
         for st in pointed:
-            if st.status != "valid":
+            if st.status not in ("valid", "before_loaded_releases"):
                 continue
             dx_side = _side(st.row.title if st.row else None)
             if dx_side in ("RT", "LT") and dx_side != side:

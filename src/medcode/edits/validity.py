@@ -37,12 +37,17 @@ def _code(ctx: Context, system: str, code: str, dos: str, lines: tuple[int, ...]
         return [Finding("code-not-yet-effective", "error", f"{where}: {st.code} first takes effect {st.source.effective} "
                         f"({st.source.release}), after the date of service {dos}", lines, (st.code,), cite(st.source))]
     row = st.row
+    note: list[Finding] = []
+    if st.status == "before_loaded_releases":
+        note = [Finding("data-coverage", "info", f"{where}: no {system} release loaded is in force on {dos}; "
+                        f"{st.code} was checked against {st.source.release} (effective {st.source.effective})",
+                        lines, (st.code,), cite(st.source))]
     if system == ICD10CM and row is not None and row.billable is False:
         kids = ctx.kb.billable_descendants(ICD10CM, st.code, row.source.id, limit=12)
         needs_7th = kids and all(len(k.replace(".", "")) == 7 for k, _ in kids) and len(st.code.replace(".", "")) < 7
         rule = "dx-missing-7th-character" if needs_7th else "dx-header"
         what = "needs a 7th character" if needs_7th else "is a header, not a billable code"
         listed = ", ".join(k for k, _ in kids[:10]) + (" …" if len(kids) > 10 else "")
-        return [Finding(rule, "error", f"{where}: {st.code} {what}; billable codes under it: {listed}", lines,
-                        (st.code,), cite(row.source))]
-    return []
+        return note + [Finding(rule, "error", f"{where}: {st.code} {what}; billable codes under it: {listed}", lines,
+                               (st.code,), cite(row.source))]
+    return note

@@ -84,8 +84,15 @@ def build_page(kb: KB, code: str, *, system: str | None = None, as_of: str | Non
     messages: list[str] = []
     if row is None:
         first = rows[-1]
-        page |= {"title": first.title, "valid": False, "status": "not_yet_effective", "billable": first.billable}
-        messages.append(f"{code_} is not in force on {as_of}: it first appears in {first.source.release} (effective {first.source.effective}).")
+        if kb.reference_source(sys_, as_of) is None:
+            # Nothing loaded covers that date: say so rather than call the code not yet in force.
+            page |= {"title": first.title, "valid": None, "status": "before_loaded_releases", "billable": first.billable}
+            messages.append(f"No {sys_} release loaded is in force on {as_of}; the earliest loaded release is "
+                            f"{first.source.release} (effective {first.source.effective}), shown here.")
+        else:
+            page |= {"title": first.title, "valid": False, "status": "not_yet_effective", "billable": first.billable}
+            messages.append(f"{code_} is not in force on {as_of}: it first appears in {first.source.release} "
+                            f"(effective {first.source.effective}).")
         row = first
     else:
         ref = kb.reference_source(sys_, as_of)
