@@ -37,7 +37,9 @@ _CODE = re.compile(
     r"|\d{3}[0-9A-Z]{6}X"  # NUCC taxonomy
     r")(?![A-Za-z0-9])"
 )
-_TITLE_AFTER = re.compile(r"^\s*(?:\(|[-–—:,]\s*|\s+is\s+|\s+means\s+|\s+for\s+|\s+\")\s*([^()\n;]{6,160}?)\s*(?:\)|\"|;|\n|\.(?:\s|$)|,\s+(?:which|and|is|are|with)\b|$)")
+# A title follows the code in parentheses, after a dash or colon, or after "is"/"means"/"for" when it
+# starts with a capital letter (so "J1885 is billed per 15 mg" is not read as a title).
+_TITLE_AFTER = re.compile(r"^\s*(?:\(|[-–—:,]\s*|\s+(?:is|means|for)\s+(?=[A-Z])|\s+\")\s*([^()\n;]{6,160}?)\s*(?:\)|\"|;|\n|\.(?:\s|$)|,\s+(?:which|and|is|are|with)\b|$)")
 _MODIFIER = re.compile(r"\bmodifiers?\s+(-?[0-9A-Z]{2})\b|(?<=\d[0-9A-Z])-(\d{2}|[A-Z]{2})\b", re.I)
 _NEGATED = re.compile(r"\b(not|never|cannot|can't|no|don't|do not|isn't|is not|shouldn't|should not|inappropriate|forbid\w*)\b", re.I)
 _BILLABLE_CLAIM = re.compile(r"\b(billable|valid (?:billing |diagnosis )?code|bill(?:ed)? (?:it|this|with)|report(?:ed)? as is)\b", re.I)
