@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -64,13 +65,19 @@ class Context:
         if key in self._state:
             return self._state[key]
         # The rows of a code are fetched once; only the date logic runs per date of service.
-        found, rows = self._cached(("rows", system, code), lambda: self._rows(system, code))
+        rows_key = ("rows", system, code)
+        if rows_key not in self._memo:
+            self._memo[rows_key] = self._rows(system, code)
+        found, rows = self._memo[rows_key]
         if not found:
             result = CodeState("unknown", code)
         else:
             canonical = found
             current = next((r for r in rows if r.source.effective <= dos), None)
-            ref = self._cached(("ref", system, dos), lambda: self.kb.reference_source(system, dos))
+            ref_key = ("ref", system, dos)
+            if ref_key not in self._memo:
+                self._memo[ref_key] = self.kb.reference_source(system, dos)
+            ref = self._memo[ref_key]
             if current is None and ref is None:
                 # No release of this system loaded for that date: the data cannot say the code was
                 # not yet in force, so judge it by its earliest loaded release (validity notes this).
@@ -95,35 +102,57 @@ class Context:
         return self.state(ICD10CM, code, dos)
 
     def ancestors(self, state: CodeState) -> list[str]:
-        return self._cached(("anc", state.code), lambda: self._ancestors(state))
+        """The code's ancestors, nearest first. ICD-10-CM codes extend their parents, so every
+        ancestor is a prefix of the code: one query finds them all."""
+        key = ("anc", state.code)
+        if key not in self._memo:
+            self._memo[key] = self._ancestors(state)
+        return self._memo[key]
 
     def _ancestors(self, state: CodeState) -> list[str]:
-        out, parent = [], state.row.parent if state.row else None
-        while parent and len(out) < 8:
-            out.append(parent)
-            rows = self.kb.rows(ICD10CM, parent)
-            parent = rows[0].parent if rows else None
-        return out
+        if state.row is None:
+            return []
+        plain = state.code.replace(".", "")
+        prefixes = {p if len(p) <= 3 else f"{p[:3]}.{p[3:]}" for p in (plain[:n] for n in range(3, len(plain)))}
+        if not prefixes:
+            return []
+        marks = ",".join("?" * len(prefixes))
+        found = {r[0] for r in self.kb.conn.execute(
+            f"SELECT code FROM codes WHERE system=? AND source_id=? AND code IN ({marks})",
+            (ICD10CM, state.row.source.id, *prefixes))}
+        return sorted(found, key=len, reverse=True)
 
     def notes(self, state: CodeState, kind: str) -> list[tuple[str, str, list[str], Source]]:
         """(owner code, text, refs, source) of ``kind`` notes on the code and its ancestors."""
         if state.row is None:
             return []
-        return [(owner, text, refs, src) for owner, text, refs, src, k in self._all_notes(state) if k == kind]
+        key = ("notes-by-kind", state.code, state.row.source.id)
+        by_kind = self._memo.get(key)
+        if by_kind is None:
+            by_kind = {}
+            for owner, text, refs, src, k in self._all_notes(state):
+                by_kind.setdefault(k, []).append((owner, text, refs, src))
+            self._memo[key] = by_kind
+        return by_kind.get(kind, [])
 
     def _all_notes(self, state: CodeState) -> list[tuple[str, str, list[str], Source, str]]:
-        def compute() -> list[tuple[str, str, list[str], Source, str]]:
-            assert state.row is not None
-            out = []
-            for owner in [state.code, *self.ancestors(state)]:
-                for k, text, refs in self.kb.notes(ICD10CM, owner, state.row.source.id):
-                    out.append((owner, text, refs, state.row.source, k))
-            return out
-
-        return self._cached(("notes", state.code, state.row.source.id if state.row else 0), compute)
+        """Every note on the code and its ancestors, in one query."""
+        assert state.row is not None
+        owners = [state.code, *self.ancestors(state)]
+        marks = ",".join("?" * len(owners))
+        src = state.row.source
+        rows = self.kb.conn.execute(
+            f"SELECT code, kind, text, refs FROM notes WHERE system=? AND source_id=? AND code IN ({marks})"
+            " ORDER BY seq", (ICD10CM, src.id, *owners)).fetchall()
+        order = {o: i for i, o in enumerate(owners)}
+        rows.sort(key=lambda r: order[r[0]])
+        return [(code, text, json.loads(refs), src, kind) for code, kind, text, refs in rows]
 
     def fee(self, code: str, dos: str) -> tuple[dict[str, Any], Source] | None:
-        return self._cached(("fee", code, dos), lambda: self._fee(code, dos))
+        key = ("fee", code, dos)
+        if key not in self._memo:
+            self._memo[key] = self._fee(code, dos)
+        return self._memo[key]
 
     def _fee(self, code: str, dos: str) -> tuple[dict[str, Any], Source] | None:
         rows = self._cached(("fee-rows", code), lambda: self.kb.fee_schedule(code))
@@ -133,7 +162,10 @@ class Context:
         return (rows[-1][1], rows[-1][2]) if rows and rows[-1][0] == "" else None
 
     def mue(self, code: str, setting: str) -> tuple[int, int | None, str | None, Source] | None:
-        return self._cached(("mue", code, setting), lambda: self._mue(code, setting))
+        key = ("mue", code, setting)
+        if key not in self._memo:
+            self._memo[key] = self._mue(code, setting)
+        return self._memo[key]
 
     def _mue(self, code: str, setting: str) -> tuple[int, int | None, str | None, Source] | None:
         for s, units, mai, rationale, src in self.kb.mue(code):
@@ -142,24 +174,38 @@ class Context:
         return None
 
     def ptp(self, codes: set[str], setting: str, dos: str) -> list[dict[str, Any]]:
-        """Active edits on ``dos`` where both columns are among ``codes`` (one indexed query per claim)."""
+        """Active edits on ``dos`` where both columns are among ``codes``.
+
+        Edits are cached per code pair, so only pairs not seen before in this run cost a query
+        (one indexed query for all of a claim's new pairs)."""
         if len(codes) < 2:
             return []
-        key = ("ptp", frozenset(codes), setting)
-        if key not in self._memo:
-            marks = ",".join("?" * len(codes))
-            self._memo[key] = self.kb.conn.execute(
+        cache: dict[tuple[str, str], list[tuple[Any, ...]]] = self._memo.setdefault(("ptp-pairs", setting), {})
+        pairs = [(a, b) for a in codes for b in codes if a != b]
+        missing = [p for p in pairs if p not in cache]
+        missing_set = set(missing)
+        if missing:
+            for p in missing:
+                cache[p] = []
+            # Plain IN lists use the (column1, column2) index; a row-value IN (VALUES ...) would scan.
+            firsts = sorted({a for a, _ in missing})
+            seconds = sorted({b for _, b in missing})
+            for row in self.kb.conn.execute(
                 f"SELECT column1, column2, effective, deletion, modifier_indicator, r.text, source_id FROM ptp"
                 f" LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id"
-                f" WHERE column1 IN ({marks}) AND column2 IN ({marks}) AND setting=?",
-                (*codes, *codes, setting),
-            ).fetchall()
+                f" WHERE column1 IN ({','.join('?' * len(firsts))}) AND column2 IN ({','.join('?' * len(seconds))})"
+                f" AND setting=?",
+                (*firsts, *seconds, setting),
+            ):
+                if (row[0], row[1]) in cache and (row[0], row[1]) in missing_set:
+                    cache[(row[0], row[1])].append(row)
         out = []
-        for c1, c2, eff, deletion, mod, rationale, sid in self._memo[key]:
-            if (eff and eff > dos) or (deletion and deletion < dos):
-                continue
-            out.append({"column1": c1, "column2": c2, "modifier_indicator": mod, "rationale": rationale,
-                        "source": self.kb.source(sid)})
+        for p in pairs:
+            for c1, c2, eff, deletion, mod, rationale, sid in cache[p]:
+                if (eff and eff > dos) or (deletion and deletion < dos):
+                    continue
+                out.append({"column1": c1, "column2": c2, "modifier_indicator": mod, "rationale": rationale,
+                            "source": self.kb.source(sid)})
         return out
 
     def pack_relations(self, code: str) -> list[tuple[str, dict[str, Any]]]:
