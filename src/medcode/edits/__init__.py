@@ -26,18 +26,24 @@ CROSS_CLAIM_RULES: dict[str, Callable[[Context, list[Claim]], list[Finding]]] = 
 }
 
 
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
 def check(kb: KB, claims: list[Claim]) -> list[dict[str, object]]:
     """Findings for ``claims`` (each with its claim id), errors first."""
     ctx = Context(kb)
-    out = []
-    for claim in claims:
+    ctx.prefetch(claims)
+    keyed: list[tuple[int, int, tuple[int, ...], dict[str, object]]] = []
+    for index, claim in enumerate(claims):
         for rule in RULES.values():
-            out += [f.as_dict() | {"claim": claim.id} for f in rule(ctx, claim)]
+            for f in rule(ctx, claim):
+                d = f.as_dict()
+                d["claim"] = claim.id
+                keyed.append((_ORDER[f.severity], index, f.lines, d))
     for rule in CROSS_CLAIM_RULES.values():
-        out += [f.as_dict() for f in rule(ctx, claims)]
-    order = {"error": 0, "warning": 1, "info": 2}
-    out.sort(key=lambda f: (order[str(f["severity"])], str(f.get("claim", "")), list(f["lines"])))
-    return out
+        keyed += [(_ORDER[f.severity], len(claims), f.lines, f.as_dict()) for f in rule(ctx, claims)]
+    keyed.sort(key=lambda k: k[:3])
+    return [k[3] for k in keyed]
 
 
 __all__ = ["Claim", "ClaimError", "Finding", "RULES", "check", "from_dict", "load"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from medcode.kb.store import KB, CodeRow, Source, code_variants
-from medcode.model import CPT, HCPCS, ICD10CM
+from medcode.model import CPT, HCPCS, ICD10CM, MODIFIER
 
 CPT_SHAPE = re.compile(r"^\d{4}[0-9FTU]$")
 HCPCS_SHAPE = re.compile(r"^[A-V]\d{4}$")
@@ -50,6 +50,72 @@ class Context:
         # Claims repeat the same few thousand codes: every look-up is memoised for the run.
         self._state: dict[tuple[str, str, str], CodeState] = {}
         self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def prefetch(self, claims: list[Any]) -> None:
+        """Fetch the rows, fee-schedule and MUE entries of every code on ``claims`` in bulk, so the
+        first look-up of each code costs a share of a few queries instead of queries of its own."""
+        wanted: dict[str, set[str]] = {ICD10CM: set(), CPT: set(), HCPCS: set(), MODIFIER: set()}
+        for claim in claims:
+            wanted[ICD10CM].update(claim.diagnoses)
+            for line in claim.lines:
+                system = self.procedure_system(line.code)
+                if system:
+                    wanted[system].add(line.code)
+                wanted[MODIFIER].update(line.modifiers)
+        for system, codes in wanted.items():
+            # the stored spelling: ICD-10-CM with its dot after the third character
+            spelled = {c: (f"{c[:3]}.{c[3:]}" if system == ICD10CM and "." not in c and len(c) > 3 else c) for c in codes}
+            found = self.kb.rows_many(system, sorted(set(spelled.values())))
+            for given, stored in spelled.items():
+                if stored in found:
+                    self._memo[("rows", system, given)] = (stored, found[stored])
+        self._prefetch_notes([v for k, v in self._memo.items() if k[0] == "rows" and k[1] == ICD10CM])
+        procedures = sorted(wanted[CPT] | wanted[HCPCS])
+        for code, rows in self.kb.fee_schedule_many(procedures).items():
+            self._memo[("fee-rows", code)] = rows
+        for code, rows in self.kb.mue_many(procedures).items():
+            rows.sort(key=lambda r: (r[4].effective, r[4].id), reverse=True)  # newest release first
+            for setting in ("practitioner", "outpatient_hospital", "dme"):
+                match = next(((u, m, r, s) for st, u, m, r, s in rows if st == setting), None)
+                self._memo[("mue", code, setting)] = match
+
+    def _prefetch_notes(self, found: list[tuple[str, list[CodeRow]]]) -> None:
+        """Ancestors and notes of many diagnosis codes (their newest release) in bulk."""
+        by_source: dict[int, dict[str, list[str]]] = {}
+        for code, rows in found:
+            if not rows:
+                continue
+            plain = code.replace(".", "")
+            prefixes = [p if len(p) <= 3 else f"{p[:3]}.{p[3:]}" for p in (plain[:n] for n in range(3, len(plain)))]
+            by_source.setdefault(rows[0].source.id, {})[code] = prefixes
+        for sid, codes in by_source.items():
+            candidates = sorted({p for ps in codes.values() for p in ps})
+            present: set[str] = set()
+            for i in range(0, len(candidates), 500):
+                part = candidates[i:i + 500]
+                present.update(r[0] for r in self.kb.conn.execute(
+                    f"SELECT code FROM codes WHERE system=? AND source_id=? AND code IN ({','.join('?' * len(part))})",
+                    (ICD10CM, sid, *part)))
+            owners_of: dict[str, list[str]] = {}
+            for code, prefixes in codes.items():
+                anc = sorted((p for p in prefixes if p in present), key=len, reverse=True)
+                self._memo[("anc", code)] = anc
+                owners_of[code] = [code, *anc]
+            owners = sorted({o for os_ in owners_of.values() for o in os_})
+            notes: dict[str, list[tuple[int, str, str, str]]] = {}
+            for i in range(0, len(owners), 500):
+                part = owners[i:i + 500]
+                for code, seq, kind, text, refs in self.kb.conn.execute(
+                    "SELECT code, seq, kind, text, refs FROM notes WHERE system=? AND source_id=?"
+                    f" AND code IN ({','.join('?' * len(part))})", (ICD10CM, sid, *part)):
+                    notes.setdefault(code, []).append((seq, kind, text, refs))
+            src = self.kb.source(sid)
+            for code, os_ in owners_of.items():
+                by_kind: dict[str, list[tuple[str, str, list[str], Source]]] = {}
+                for owner in os_:
+                    for _seq, kind, text, refs in sorted(notes.get(owner, [])):
+                        by_kind.setdefault(kind, []).append((owner, text, json.loads(refs), src))
+                self._memo[("notes-by-kind", code, sid)] = by_kind
 
     def _cached(self, key: tuple[Any, ...], compute: Any) -> Any:
         if key not in self._memo:

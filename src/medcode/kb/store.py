@@ -161,6 +161,43 @@ class KB:
         out.sort(key=lambda c: (c.source.effective, c.source.id), reverse=True)
         return out
 
+    def rows_many(self, system: str, codes: list[str], chunk: int = 500) -> dict[str, list[CodeRow]]:
+        """``rows`` for many codes in a few queries (code → rows, newest first; absent codes omitted)."""
+        out: dict[str, list[CodeRow]] = {}
+        for i in range(0, len(codes), chunk):
+            part = codes[i:i + chunk]
+            for r in self.conn.execute(
+                "SELECT system, code, source_id, title, short_title, billable, kind, parent, attrs FROM codes"
+                f" WHERE system=? AND code IN ({','.join('?' * len(part))})", (system, *part)):
+                out.setdefault(r[1], []).append(
+                    CodeRow(r[0], r[1], self._sources[r[2]], r[3], r[4], None if r[5] is None else bool(r[5]), r[6],
+                            r[7], json.loads(r[8]) if r[8] else {}))
+        for rows in out.values():
+            rows.sort(key=lambda c: (c.source.effective, c.source.id), reverse=True)
+        return out
+
+    def fee_schedule_many(self, codes: list[str], chunk: int = 500) -> dict[str, list[tuple[str, dict[str, Any], Source]]]:
+        out: dict[str, list[tuple[str, dict[str, Any], Source]]] = {c: [] for c in codes}
+        for i in range(0, len(codes), chunk):
+            part = codes[i:i + chunk]
+            for code, modifier, fields, sid in self.conn.execute(
+                f"SELECT code, modifier, fields, source_id FROM fee_schedule WHERE code IN ({','.join('?' * len(part))})",
+                part):
+                out[code].append((modifier, json.loads(fields), self._sources[sid]))
+        for rows in out.values():
+            rows.sort(key=lambda r: (r[2].effective, r[2].id), reverse=True)
+        return out
+
+    def mue_many(self, codes: list[str], chunk: int = 500) -> dict[str, list[tuple[str, int, int | None, str | None, Source]]]:
+        out: dict[str, list[tuple[str, int, int | None, str | None, Source]]] = {c: [] for c in codes}
+        for i in range(0, len(codes), chunk):
+            part = codes[i:i + chunk]
+            for code, setting, units, mai, rationale, sid in self.conn.execute(
+                f"SELECT code, setting, units, mai, rationale, source_id FROM mue WHERE code IN ({','.join('?' * len(part))})",
+                part):
+                out[code].append((setting, units, mai, rationale, self._sources[sid]))
+        return out
+
     def children(self, system: str, code: str, source_id: int) -> list[CodeRow]:
         rows = self.conn.execute(
             "SELECT system, code, source_id, title, short_title, billable, kind, parent, attrs FROM codes"
