@@ -71,6 +71,7 @@ class Context:
                     self._memo[("rows", system, given)] = (stored, found[stored])
         self._prefetch_notes([v for k, v in self._memo.items() if k[0] == "rows" and k[1] == ICD10CM])
         procedures = sorted(wanted[CPT] | wanted[HCPCS])
+        self._prefetch_ptp(claims)
         for code, rows in self.kb.fee_schedule_many(procedures).items():
             self._memo[("fee-rows", code)] = rows
         for code, rows in self.kb.mue_many(procedures).items():
@@ -78,6 +79,33 @@ class Context:
             for setting in ("practitioner", "outpatient_hospital", "dme"):
                 match = next(((u, m, r, s) for st, u, m, r, s in rows if st == setting), None)
                 self._memo[("mue", code, setting)] = match
+
+    def _prefetch_ptp(self, claims: list[Any], top: int = 400) -> None:
+        """PTP edits among the most frequent procedure codes of the run, in one query per setting:
+        claims made of those codes then need no query of their own."""
+        from collections import Counter
+
+        from medcode.edits.ncci import setting as setting_of
+
+        by_setting: dict[str, Counter[str]] = {}
+        for claim in claims:
+            by_setting.setdefault(setting_of(claim), Counter()).update({line.code for line in claim.lines})
+        for setting, counts in by_setting.items():
+            common = sorted(c for c, n in counts.most_common(top) if n > 1)
+            if len(common) < 2:
+                continue
+            cache: dict[tuple[str, str], list[tuple[Any, ...]]] = self._memo.setdefault(("ptp-pairs", setting), {})
+            for a in common:
+                for b in common:
+                    if a != b:
+                        cache.setdefault((a, b), [])
+            marks = ",".join("?" * len(common))
+            for row in self.kb.conn.execute(
+                f"SELECT column1, column2, effective, deletion, modifier_indicator, r.text, source_id FROM ptp"
+                f" LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id"
+                f" WHERE column1 IN ({marks}) AND column2 IN ({marks}) AND setting=?", (*common, *common, setting)):
+                if row[0] != row[1]:
+                    cache[(row[0], row[1])].append(row)
 
     def _prefetch_notes(self, found: list[tuple[str, list[CodeRow]]]) -> None:
         """Ancestors and notes of many diagnosis codes (their newest release) in bulk."""
