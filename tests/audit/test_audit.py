@@ -15,6 +15,7 @@ For the right leg use G90.521 (Complex regional pain syndrome I of left lower li
 G90.522 - Complex regional pain syndrome I of left lower limb.
 R52.2 (Chronic pain, other) is also used.
 Report the provider as 208VP0014X (Interventional Pain Medicine).
+64640 has a 90-day global period. 0441T may be billed up to 3 units per day. 64640 allows up to 8 units per day.
 """
 
 EXPECTED = [
@@ -29,6 +30,9 @@ EXPECTED = [
     ('G90.522 is titled "Complex regional pain syndrome I of left lower limb"', "ok"),
     ("R52.2 is a code", "invalid"),
     ('208VP0014X is the specialty "Interventional Pain Medicine"', "ok"),
+    ("64640 has a 90-day global period", "wrong"),
+    ("0441T allows up to 3 units a day", "ok"),
+    ("64640 allows up to 8 units a day", "wrong"),
 ]
 
 

@@ -10,7 +10,9 @@ data release behind it:
 * laterality: "right"/"left"/"bilateral" beside a code whose title names another side (wrong);
 * modifiers: "modifier 50/62/66/80/26/TC/51 ..." said to apply to a code whose fee-schedule
   indicator forbids it (wrong);
-* taxonomy: the specialty printed beside a NUCC taxonomy code against its classification.
+* taxonomy: the specialty printed beside a NUCC taxonomy code against its classification;
+* global period: "a 10-day global period" against the fee schedule's global days;
+* units: "up to 3 units" against the practitioner MUE.
 
 Finding the claims is pattern matching over the sentence around each code mention; the patterns
 are deliberately plain (a code, then a separator, then its title) because that is how coding pages,
@@ -44,6 +46,8 @@ _MODIFIER = re.compile(r"\bmodifiers?\s+(-?[0-9A-Z]{2})\b|(?<=\d[0-9A-Z])-(\d{2}
 _NEGATED = re.compile(r"\b(not|never|cannot|can't|no|don't|do not|isn't|is not|shouldn't|should not|inappropriate|forbid\w*)\b", re.I)
 _BILLABLE_CLAIM = re.compile(r"\b(billable|valid (?:billing |diagnosis )?code|bill(?:ed)? (?:it|this|with)|report(?:ed)? as is)\b", re.I)
 _SIDE = re.compile(r"\b(right|left|bilateral)\b", re.I)
+_GLOBAL = re.compile(r"\b(\d{1,3})[- ]day global\b|\bglobal (?:period|surgery period|days?)(?: of| is)?\s+(\d{1,3})\b|\bno global period\b|\bzero[- ]day global\b", re.I)
+_UNITS = re.compile(r"\b(?:up to|maximum of|max(?:imum)?|no more than|at most|limit of)\s+(\d{1,3})\s+units?\b", re.I)
 TITLE_OK = 80  # token-set similarity (0-100) at or above which a printed title matches
 
 
@@ -94,6 +98,8 @@ def audit(kb: KB, text: str) -> list[dict[str, Any]]:
         out += _billable(page, sentence, m)
         out += _laterality(page, text, m, sentence)
         out += _modifiers(page, sentence, m)
+        out += _global_days(page, sentence, m)
+        out += _units(page, sentence, m)
     return [v.as_dict() for v in out]
 
 
@@ -177,6 +183,36 @@ def _modifiers(page: dict[str, Any], sentence: str, m: re.Match[str]) -> list[Ve
                            verdict, f"{field} indicator {v['value']}: {v['meaning']}",
                            _src({"fee": fee["source"]}, "fee"), m.start(), m.end()))
     return out
+
+
+def _global_days(page: dict[str, Any], sentence: str, m: re.Match[str]) -> list[Verdict]:
+    fee = page.get("fee_schedule")
+    g = _GLOBAL.search(sentence)
+    if page["system"] not in (CPT, HCPCS) or not fee or not g:
+        return []
+    said = g.group(1) or g.group(2)
+    said_days = int(said) if said else 0
+    actual = fee["global_days"]["value"]
+    if actual not in ("000", "010", "090"):
+        verdict = "wrong" if said_days else "ok"
+        expected = f"global days {actual}: {fee['global_days']['meaning']}"
+    else:
+        verdict = "ok" if int(actual) == said_days else "wrong"
+        expected = f"global days {actual}"
+    return [Verdict(page["code"], f"{page['code']} has a {said_days}-day global period", verdict, expected,
+                    _src({"fee": fee["source"]}, "fee"), m.start(), m.end())]
+
+
+def _units(page: dict[str, Any], sentence: str, m: re.Match[str]) -> list[Verdict]:
+    mue = page.get("mue")
+    u = _UNITS.search(sentence)
+    if page["system"] not in (CPT, HCPCS) or not mue or not u:
+        return []
+    said = int(u.group(1))
+    verdict = "ok" if said == mue["units"] else "wrong"
+    return [Verdict(page["code"], f"{page['code']} allows up to {said} units a day", verdict,
+                    f"MUE {mue['units']} ({mue['setting']}, MAI {mue['mai']})", _src({"mue": mue["source"]}, "mue"),
+                    m.start(), m.end())]
 
 
 __all__ = ["Verdict", "audit"]
