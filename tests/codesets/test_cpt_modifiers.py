@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fixture_edit import copy_fixture
+from fixture_edit import replace_in_line as _replace_in_line
 
 from medcode.codesets import cpt_modifiers
 from medcode.errors import ImportFormatError
@@ -14,18 +16,9 @@ REL = "modifiers/cpt_modifiers_codes_short_names.csv"
 
 
 def _copy(data_dir: Path, tmp_path: Path, edit: Callable[[list[bytes]], list[bytes]] | None = None) -> Path:
-    lines = (data_dir / REL).read_bytes().split(b"\n")
-    out = tmp_path / Path(REL).name
-    out.write_bytes(b"\n".join(edit(lines) if edit else lines))
-    return out
+    return copy_fixture(data_dir / REL, tmp_path, edit, None, b"\n")
 
 
-def _replace_in_line(n: int, old: bytes, new: bytes) -> Callable[[list[bytes]], list[bytes]]:
-    def edit(lines: list[bytes]) -> list[bytes]:
-        assert old in lines[n - 1], (n, lines[n - 1])
-        lines[n - 1] = lines[n - 1].replace(old, new, 1)
-        return lines
-    return edit
 
 
 def test_source(sink, data_dir):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixture_edit import copy_fixture
+from fixture_edit import replace_in_line as _replace_in_line
 
 from medcode.codesets import hcpcs
 from medcode.errors import ImportFormatError
@@ -19,18 +21,9 @@ JAN = "hcpcs/HCPC2026_JAN_codes_short_long_DERIVED.csv"
 
 def _copy(data_dir: Path, tmp_path: Path, rel: str, edit: Callable[[list[bytes]], list[bytes]] | None = None,
           name: str | None = None) -> Path:
-    lines = (data_dir / rel).read_bytes().split(b"\n")
-    out = tmp_path / (name or Path(rel).name)
-    out.write_bytes(b"\n".join(edit(lines) if edit else lines))
-    return out
+    return copy_fixture(data_dir / rel, tmp_path, edit, name, b"\n")
 
 
-def _replace_in_line(n: int, old: bytes, new: bytes) -> Callable[[list[bytes]], list[bytes]]:
-    def edit(lines: list[bytes]) -> list[bytes]:
-        assert old in lines[n - 1], (n, lines[n - 1])
-        lines[n - 1] = lines[n - 1].replace(old, new, 1)
-        return lines
-    return edit
 
 
 def _workbook(data_dir: Path, tmp_path: Path, edit: Callable[[list[list[str]]], None]) -> Path:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import lzma
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fixture_edit import copy_fixture
+from fixture_edit import replace_in_line as _replace_in_line
 
 from medcode.codesets import ncci_ptp
 from medcode.errors import ImportFormatError
@@ -22,20 +23,9 @@ CPTM = "CPT Manual or CMS manual coding instruction"
 
 def _copy(data_dir: Path, tmp_path: Path, rel: str, edit: Callable[[list[bytes]], list[bytes]] | None = None,
           name: str | None = None) -> Path:
-    sep = b"\r\n" if rel.endswith(".txt") else b"\n"
-    lines = (data_dir / rel).read_bytes().split(sep)
-    out = tmp_path / (name or Path(rel).name)
-    data = sep.join(edit(lines) if edit else lines)
-    out.write_bytes(lzma.compress(data) if out.suffix == ".xz" else data)
-    return out
+    return copy_fixture(data_dir / rel, tmp_path, edit, name, b"\r\n" if rel.endswith(".txt") else b"\n")
 
 
-def _replace_in_line(n: int, old: bytes, new: bytes) -> Callable[[list[bytes]], list[bytes]]:
-    def edit(lines: list[bytes]) -> list[bytes]:
-        assert old in lines[n - 1], (n, lines[n - 1])
-        lines[n - 1] = lines[n - 1].replace(old, new, 1)
-        return lines
-    return edit
 
 
 def _ptp(setting, c1, c2, eff, dele, mod, prior, rationale):
