@@ -27,3 +27,11 @@ def replace_in_line(n: int, old: bytes, new: bytes) -> Edit:
         lines[n - 1] = lines[n - 1].replace(old, new, 1)
         return lines
     return edit
+
+
+def assert_names_place(err: Exception, path: Path, line: int | None, problem: str, case: str = "") -> None:
+    """The ImportFormatError names the file, the line (when there is one) and the problem."""
+    assert getattr(err, "file", None) == str(path), case
+    assert getattr(err, "line", None) == line, case
+    assert problem in getattr(err, "problem", ""), case
+    assert str(err).startswith(f"{path}, line {line}: " if line else f"{path}: "), case

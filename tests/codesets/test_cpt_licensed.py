@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fixture_edit import copy_fixture
+from fixture_edit import assert_names_place, copy_fixture
 from fixture_edit import replace_in_line as _replace_in_line
 
 from medcode.codesets import cpt_licensed
@@ -115,7 +115,4 @@ def test_malformed(sink, data_dir, tmp_path, case, rel, edit, line, problem):
     path = _copy(data_dir, tmp_path, rel, edit)
     with pytest.raises(ImportFormatError) as err:
         cpt_licensed.load(path, sink, year=2026)
-    assert err.value.file == str(path)
-    assert err.value.line == line, case
-    assert problem in err.value.problem, case
-    assert str(err.value).startswith(f"{path}, line {line}: ")
+    assert_names_place(err.value, path, line, problem, case)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fixture_edit import copy_fixture
+from fixture_edit import assert_names_place, copy_fixture
 from fixture_edit import replace_in_line as _replace_in_line
 
 from medcode.codesets import hcpcs
@@ -177,10 +177,7 @@ def test_malformed(sink, data_dir, tmp_path, case, rel, edit, name, line, proble
     path = _copy(data_dir, tmp_path, rel, edit, name=name)
     with pytest.raises(ImportFormatError) as err:
         hcpcs.load(path, sink)
-    assert err.value.file == str(path)
-    assert err.value.line == line, case
-    assert problem in err.value.problem, case
-    assert str(err.value).startswith(f"{path}, line {line}: " if line else f"{path}: ")
+    assert_names_place(err.value, path, line, problem, case)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fixture_edit import copy_fixture
+from fixture_edit import assert_names_place, copy_fixture
 from fixture_edit import replace_in_line as _replace_in_line
 
 from medcode.codesets import mpfs_rvu
@@ -174,10 +174,7 @@ def test_malformed(sink, data_dir, tmp_path, case, edit, name, line, problem):
     path = _copy(data_dir, tmp_path, F2025, edit, name=name)
     with pytest.raises(ImportFormatError) as err:
         mpfs_rvu.load(path, sink)
-    assert err.value.file == str(path)
-    assert err.value.line == line, case
-    assert problem in err.value.problem, case
-    assert str(err.value).startswith(f"{path}, line {line}: ")
+    assert_names_place(err.value, path, line, problem, case)
 
 
 @pytest.mark.parametrize(

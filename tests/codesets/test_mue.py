@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fixture_edit import copy_fixture
+from fixture_edit import assert_names_place, copy_fixture
 from fixture_edit import replace_in_line as _replace_in_line
 
 from medcode.codesets import mue
@@ -128,7 +128,4 @@ def test_malformed(sink, data_dir, tmp_path, case, rel, edit, name, line, proble
     path = _copy(data_dir, tmp_path, rel, edit, name=name)
     with pytest.raises(ImportFormatError) as err:
         mue.load(path, sink)
-    assert err.value.file == str(path)
-    assert problem in err.value.problem, case
-    assert err.value.line == line, case
-    assert str(err.value).startswith(f"{path}, line {line}: " if line else f"{path}: ")
+    assert_names_place(err.value, path, line, problem, case)
