@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from medcode.cli.common import errors, print_json, workbench
+from medcode.cli.common import errors, print_json, read_utf8, workbench
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -38,8 +38,6 @@ def check(
         raise typer.Exit(1)
 
 
-
-
 def audit(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="Any text with codes in it: a code page, an article, a chargemaster excerpt."),
@@ -51,12 +49,7 @@ def audit(
     Exit status 0 when every claim checks out, 1 when some are wrong or invalid.
     """
     with errors():
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            from medcode.errors import ConfigError
-
-            raise ConfigError(f"{file}: cannot read it as UTF-8 text ({exc.__class__.__name__})") from None
+        text = read_utf8(file)
         verdicts = workbench(ctx).audit(text)
     if fmt == "json":
         print_json(verdicts)
@@ -82,12 +75,7 @@ def suggest(
     PHI in the note is masked before anything else runs; no note text is logged.
     """
     with errors():
-        try:
-            text = note.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            from medcode.errors import ConfigError
-
-            raise ConfigError(f"{note}: cannot read it as UTF-8 text ({exc.__class__.__name__})") from None
+        text = read_utf8(note)
         result = workbench(ctx).suggest(text)
     if fmt == "json":
         print_json(result)

@@ -6,12 +6,13 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 
-from medcode.errors import MedcodeError, UnknownCode
+from medcode.errors import ConfigError, MedcodeError, UnknownCode
 from medcode.workbench import Workbench
 
 err = Console(stderr=True, soft_wrap=True)
@@ -32,6 +33,16 @@ def errors() -> Iterator[None]:
     except MedcodeError as exc:  # includes ClaimError
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def read_utf8(path: Path) -> str:
+    """A text file the user named, or a clear error (never the file's content) when it can't be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"file {path} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it as UTF-8 text ({exc.__class__.__name__})") from None
 
 
 def print_json(data: Any) -> None:

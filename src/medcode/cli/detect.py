@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from medcode.cli.common import errors, print_json, workbench
+from medcode.cli.common import errors, print_json, read_utf8, workbench
 from medcode.errors import ConfigError
 
 
@@ -36,7 +36,7 @@ def detect(
             return
         if file is None:
             raise ConfigError("give a FILE, - for standard input, or --jsonl FILE")
-        text = sys.stdin.read() if file == "-" else _read(Path(file))
+        text = sys.stdin.read() if file == "-" else read_utf8(Path(file))
         entities = det.detect(text)
         conflicts = det.conflicts(entities)
     if fmt == "json":
@@ -53,11 +53,6 @@ def detect(
     for c in conflicts:
         console.print(f"[bold yellow]Excludes1:[/] {c.code} and {c.other} ({c.note_code}: {c.note})", highlight=False)
 
-
-def _read(path: Path) -> str:
-    if not path.is_file():
-        raise ConfigError(f"file {path} not found")
-    return path.read_text(encoding="utf-8")
 
 
 def _jsonl(det, path: Path, output: Path | None) -> None:
