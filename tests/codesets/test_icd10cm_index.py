@@ -28,6 +28,11 @@ EXPECTED = {
         ("G90.52", "Syndrome, pain, complex regional I, lower limb"),
         ("G90.59", "Syndrome, pain, complex regional I, specified site NEC"),
         ("G90.51", "Syndrome, pain, complex regional I, upper limb"),
+        # "see" / "see also" pointers, resolved once the file is read: an entry without a code of its
+        # own takes the code of the entry it points at.
+        ("G90.50", "Dystrophy, dystrophia, reflex (neuromuscular) (sympathetic)"),
+        ("R52", "Syndrome, pain"),
+        ("G56.4", "Syndrome, pain, complex regional II"),
     ]),
     "icd-10-cm-eindex-2025.xml": ("icd10cm-eindex", "CDC/NCHS", "external_cause", [
         ("X58", "Abandonment NEC (causing exposure to weather conditions) (with intent to injure or kill)"),
@@ -83,6 +88,11 @@ EXPECTED = {
         ("G90.59", "Syndrome, pain, complex regional I, specified site NEC"),
         ("G90.51", "Syndrome, pain, complex regional I, upper limb"),
         ("H51.0", "Syndrome, Parinaud's"),
+        # "see" / "see also" pointers, resolved once the file is read: an entry without a code of its
+        # own takes the code of the entry it points at.
+        ("G90.50", "Dystrophy, dystrophia, reflex (neuromuscular) (sympathetic)"),
+        ("R52", "Syndrome, pain"),
+        ("G56.4", "Syndrome, pain, complex regional II"),
     ]),
 }
 
@@ -113,11 +123,14 @@ def test_exact_terms(sink, data_dir: Path, name: str) -> None:
     assert not sink.codes and not sink.notes
 
 
-def test_see_references_are_counted_not_emitted(sink, data_dir: Path, caplog) -> None:
+def test_see_references_follow_to_coded_entries_only(sink, data_dir: Path, caplog) -> None:
     with caplog.at_level(logging.DEBUG, logger="medcode.codesets.icd10cm_index"):
         icd10cm_index.load(data_dir / FOLDER / "icd-10-cm-index-2025.xml", sink)
-    assert not [t for t in sink.terms if t[2].startswith("Dystrophy")]
+    # "Dystrophy, reflex — see Syndrome, pain, complex regional I" takes G90.50
+    assert ("ICD10CM", "G90.50", "Dystrophy, dystrophia, reflex (neuromuscular) (sympathetic)", "index") in sink.terms
+    # "Neuralgia — see also Neuritis": Neuralgia has its own code, and Neuritis is not in the file
     assert "'see': 2" in caplog.text and "'seeAlso': 3" in caplog.text
+    assert "'see_resolved': 3" in caplog.text and "'see_unresolved': 1" in caplog.text
 
 
 def test_october_release_outside_an_april_folder(tmp_path, sink, data_dir: Path) -> None:

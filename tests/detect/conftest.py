@@ -25,12 +25,19 @@ TREE = [
         ("E10.9", "Type 1 diabetes mellitus without complications", [], {}),
     ], {"excludes1": ["type 2 diabetes mellitus (E11.-)"]}),
     ("E11", "Type 2 diabetes mellitus", [
+        ("E11.2", "Type 2 diabetes mellitus with kidney complications", [
+            ("E11.22", "Type 2 diabetes mellitus with diabetic chronic kidney disease", [], {}),
+        ], {}),
         ("E11.6", "Type 2 diabetes mellitus with other specified complications", [
             ("E11.65", "Type 2 diabetes mellitus with hyperglycemia", [], {}),
         ], {}),
         ("E11.9", "Type 2 diabetes mellitus without complications", [], {}),
     ], {"excludes1": ["type 1 diabetes mellitus (E10.-)"]}),
     ("I10", "Essential (primary) hypertension", [], {"inclusion": ["High blood pressure", "Hypertension (arterial) (benign) (essential) (malignant) (primary) (systemic)"]}),
+    ("I12", "Hypertensive chronic kidney disease", [
+        ("I12.0", "Hypertensive chronic kidney disease with stage 5 chronic kidney disease or end stage renal disease", [], {}),
+        ("I12.9", "Hypertensive chronic kidney disease with stage 1 through stage 4 chronic kidney disease, or unspecified chronic kidney disease", [], {}),
+    ], {}),
     ("J18", "Pneumonia, unspecified organism", [
         ("J18.9", "Pneumonia, unspecified organism", [], {}),
     ], {}),
@@ -84,7 +91,7 @@ TREE = [
 CHAPTERS = {"E": ("4", "Endocrine diseases"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "R": ("18", "Symptoms and signs"), "S": ("19", "Injury")}
-INDEX = [  # Letter, Level, Term, NonEssModif, Code (as in the derived index CSV)
+INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived index CSV)
     ("D", 0, "Diabetes, diabetic", "(mellitus) (sugar)", "E11.9"),
     ("D", 1, "type 1", "", "E10.9"),
     ("D", 1, "type 2", "", "E11.9"),
@@ -101,6 +108,8 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code (as in the derived index CSV
     ("S", 1, "pain", "", ""),
     ("S", 2, "complex regional I", "", "G90.50"),
     ("S", 3, "lower limb", "", "G90.52-"),
+    ("F", 0, "Febrile", "", "", "Fever"),  # a "see" pointer: Febrile takes Fever's code
+    ("F", 0, "Fever", "(inanition)", "R50.9"),
 ]
 
 
@@ -147,8 +156,8 @@ def detect_kb_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with (icd / "icd10cm-table-index-April-2025" / "ICD10CM_2025_Index_DERIVED.csv").open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["RowID", "Letter", "Level", "Term", "See", "SeeAlso", "NonEssModif", "Code"])
-        for n, (letter, level, term, noness, code) in enumerate(INDEX, 1):
-            w.writerow([n, letter, level, term, "", "", noness, code])
+        for n, (letter, level, term, noness, code, *see) in enumerate(INDEX, 1):
+            w.writerow([n, letter, level, term, "".join(see), "", noness, code])
     path = root / "kb.sqlite"
     build(path, mirror)
     return path

@@ -27,6 +27,11 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Chest pain.", "chest pain", "SYMPTOM"),
         ("Essential hypertension.", "essential hypertension", "DIAGNOSIS"),
         ("Fever to 39.", "fever", "SIGN"),
+        ("Return sooner for fever or cough.", "cough", "HYPOTHETICAL"),
+        ("Call or come to L&D for headache.", "headache", "HYPOTHETICAL"),
+        ("Pneumonia, resolved.", "pneumonia", "HISTORY"),
+        ("Pneumonia was considered but ruled out.", "pneumonia", "NEGATION"),
+        ("Chest pain concerning for pneumonia.", "pneumonia", "LOW_CONFIDENCE"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
@@ -44,6 +49,23 @@ def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
 )
 def test_scope_limits(detect_kb, text: str, mention: str) -> None:
     assert "NEGATION" not in _traits(detect_kb, text)[mention]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("Brought by mother for fever.", "fever"),          # the relative is the informant
+        ("Lives with her daughter; cough for 2 days.", "cough"),
+        ("Mother reports headache since Monday.", "headache"),
+    ],
+)
+def test_relative_as_informant_is_not_family_history(detect_kb, text: str, mention: str) -> None:
+    assert "PERTAINS_TO_FAMILY" not in _traits(detect_kb, text)[mention]
+
+
+def test_dash_ends_the_scope_of_a_plan(detect_kb) -> None:
+    traits = _traits(detect_kb, "1. Pneumonia - chest x-ray vs CT.")
+    assert "LOW_CONFIDENCE" not in traits["pneumonia"]
 
 
 def test_packaged_rules_load_and_round_trip() -> None:

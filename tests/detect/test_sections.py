@@ -10,6 +10,7 @@ from medcode.errors import ConfigError
 
 NOTE = """Chief complaint: chest pain.
 Past medical history: pneumonia, essential hypertension.
+Past surgical history: appendicitis.
 Family history:
 Type 2 diabetes.
 Assessment and plan:
@@ -21,7 +22,10 @@ Assessment and plan:
 def test_sections_set_traits(detect_kb) -> None:
     ents = detect(NOTE, detect_kb)
     by = [(e.text.lower(), e.section, {t.name for t in e.traits}) for e in ents]
-    assert ("pneumonia", "past_medical_history") == by[1][:2] and "HISTORY" in by[1][2]
+    # Chronic conditions listed under past medical history are current: no HISTORY from the section.
+    assert ("pneumonia", "past_medical_history") == by[1][:2] and "HISTORY" not in by[1][2]
+    surg = next((b for b in by if b[1] == "past_surgical_history"), None)
+    assert surg is None or "HISTORY" in surg[2]
     fam = next(b for b in by if b[0] == "type 2 diabetes")
     assert fam[1] == "family_history" and "PERTAINS_TO_FAMILY" in fam[2]
     head = next(b for b in by if b[0] == "headache")
@@ -32,3 +36,24 @@ def test_sections_set_traits(detect_kb) -> None:
 def test_bad_section_rule_rejected() -> None:
     with pytest.raises(ConfigError, match="trait"):
         load_rules('[[section]]\nname = "x"\nliterals = ["x"]\ntrait = "NOPE"')
+
+
+def test_other_label_ends_family_history(detect_kb) -> None:
+    note = "Family history:\nMother: type 2 diabetes.\nMRI brain: headache.\n"
+    by = {e.text.lower(): {t.name for t in e.traits} for e in detect(note, detect_kb)}
+    assert "PERTAINS_TO_FAMILY" in by["type 2 diabetes"]  # "Mother:" stays inside the section
+    assert "PERTAINS_TO_FAMILY" not in by["headache"]      # "MRI brain:" ends it
+
+
+def test_instruction_sublabels_keep_hypothetical(detect_kb) -> None:
+    note = "Discharge instructions:\nDiet: regular.\nCall for headache.\n"
+    head = next(e for e in detect(note, detect_kb) if e.text.lower() == "headache")
+    assert head.has("HYPOTHETICAL")
+
+
+def test_capitals_title_line_is_not_a_finding(detect_kb) -> None:
+    note = "PAIN CLINIC NOTE\nChief complaint: left knee pain.\n"
+    texts = [e.text for e in detect(note, detect_kb)]
+    assert "PAIN" not in texts and "knee pain" in texts
+    # a note written wholly in capitals is still read
+    assert any(e.text == "KNEE PAIN" for e in detect("PAIN CLINIC NOTE\nLEFT KNEE PAIN.\n", detect_kb))

@@ -94,3 +94,51 @@ def test_cli_and_csv(kb_path: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     found = json.loads(result.stdout)
     assert {"mpfs-bilateral", "ncci-ptp"} <= {f["rule"] for f in found}
+
+
+def _one_by_one(kb, claims):
+    """The findings ``edits.check`` gives, worked out without the bulk prefetch: each look-up
+    on demand, claim by claim (the reference the batched path must match exactly)."""
+    from medcode import edits
+    from medcode.edits.context import Context
+
+    ctx = Context(kb)
+    keyed = []
+    for index, c in enumerate(claims):
+        for rule in edits.RULES.values():
+            for f in rule(ctx, c):
+                keyed.append((edits._ORDER[f.severity], index, f.lines, dict(f.as_dict(), claim=c.id)))
+    for rule in edits.CROSS_CLAIM_RULES.values():
+        keyed += [(edits._ORDER[f.severity], len(claims), f.lines, f.as_dict()) for f in rule(ctx, claims)]
+    keyed.sort(key=lambda k: k[:3])
+    return [k[3] for k in keyed]
+
+
+def test_batch_matches_one_by_one(workbench: Workbench) -> None:
+    from medcode import edits
+
+    data = [dict(c[1], id=c[0]) for c in CASES]
+    data += [claim([{"code": "0441T", "modifiers": ["RT"]}, {"code": "64450", "modifiers": ["59"]}, {"code": "99213"}],
+                   dx=("G90.521", "g90.52", "M79.2", "Z99.99"), dos=dos, cid=f"mix-{dos}", pos=pos)
+             for dos in ("2020-01-02", "2025-01-02", "2026-05-12") for pos in ("11", "22")]
+    data.append(claim([{"code": "0441T"}, {"code": "12345X"}, {"code": "A9999"}], cid="odd codes"))
+    claims = [edits.from_dict(d) for d in data]
+    batched = edits.check(workbench.kb, claims)
+    assert batched == _one_by_one(workbench.kb, claims)
+    assert {f["rule"] for f in batched} >= {"code-unknown", "code-not-yet-effective", "data-coverage", "ncci-ptp", "dx-header"}
+
+
+def test_one_code_on_dates_in_different_releases(workbench: Workbench) -> None:
+    # The state of a code is memoised per set of releases in force, not per claim: both answers hold.
+    early = claim([{"code": "64640"}], dx=("M79.2",), dos="2025-01-02", cid="early")
+    late = claim([{"code": "64640"}], dx=("M79.2",), dos="2026-05-12", cid="late")
+    found = workbench.check([early, late, dict(early, id="early again")])
+    not_yet = [f["claim"] for f in found if f["rule"] == "code-not-yet-effective"]
+    assert not_yet == ["early", "early again"]
+
+
+def test_check_leaves_the_garbage_collector_as_it_was(workbench: Workbench) -> None:
+    import gc
+
+    workbench.check(claim([{"code": "0441T"}]))
+    assert gc.isenabled()

@@ -56,3 +56,11 @@ def test_phi_never_appears_in_output(result: dict) -> None:
 
     text = json.dumps(result)
     assert "Jordan" not in text and "000000" not in text
+
+
+def test_planned_procedure_is_not_proposed(workbench: Workbench) -> None:
+    note = ("Date of service: 2026-05-12\nHistory: CRPS I of the right lower limb.\n"
+            "Plan: consider cryoneurolysis of the right sural nerve at the next visit.\n")
+    out = workbench.suggest(note)
+    assert "0441T" not in [ln["code"] for ln in out["lines"]]
+    assert any("not as a procedure done" in q for q in out["questions"])

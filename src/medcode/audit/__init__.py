@@ -12,7 +12,9 @@ data release behind it:
   indicator forbids it (wrong);
 * taxonomy: the specialty printed beside a NUCC taxonomy code against its classification;
 * global period: "a 10-day global period" against the fee schedule's global days;
-* units: "up to 3 units" against the practitioner MUE.
+* units: "up to 3 units" against the practitioner MUE;
+* time: "99214 takes 30-39 minutes" against a public time fact for the dates of service the text
+  is about (:mod:`medcode.audit.time_claims`); a warning where no public time source is loaded.
 
 Finding the claims is pattern matching over the sentence around each code mention; the patterns
 are deliberately plain (a code, then a separator, then its title) because that is how coding pages,
@@ -27,6 +29,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from medcode.audit import time_claims
 from medcode.kb.store import KB
 from medcode.model import CPT, HCPCS, ICD10CM, TAXONOMY
 from medcode.profile.page import build_page
@@ -48,6 +51,7 @@ _BILLABLE_CLAIM = re.compile(r"\b(billable|valid (?:billing |diagnosis )?code|bi
 _SIDE = re.compile(r"\b(right|left|bilateral)\b", re.I)
 _GLOBAL = re.compile(r"\b(\d{1,3})[- ]day global\b|\bglobal (?:period|surgery period|days?)(?: of| is)?\s+(\d{1,3})\b|\bno global period\b|\bzero[- ]day global\b", re.I)
 _UNITS = re.compile(r"\b(?:up to|maximum of|max(?:imum)?|no more than|at most|limit of)\s+(\d{1,3})\s+units?\b", re.I)
+_TIME_WORDS = frozenset({"minute", "minutes", "min", "mins", "hour", "hours", "and", "to", "or", "about"})
 TITLE_OK = 80  # token-set similarity (0-100) at or above which a printed title matches
 
 
@@ -80,6 +84,7 @@ def _src(page: dict[str, Any], section: str = "release") -> str:
 def audit(kb: KB, text: str) -> list[dict[str, Any]]:
     """Every code claim in ``text`` with its verdict, in order of appearance."""
     out: list[Verdict] = []
+    known: dict[str, Any] = {}  # time facts, read on the first time claim
     for m in _CODE.finditer(text):
         code = m.group(1)
         s0, s1 = _sentence(text, m.start(), m.end())
@@ -100,6 +105,7 @@ def audit(kb: KB, text: str) -> list[dict[str, Any]]:
         out += _modifiers(page, sentence, m)
         out += _global_days(page, sentence, m)
         out += _units(page, sentence, m)
+        out += _times(kb, page, text, m, (s0, s1), known)
     return [v.as_dict() for v in out]
 
 
@@ -110,6 +116,9 @@ def _title(page: dict[str, Any], text: str, m: re.Match[str]) -> list[Verdict]:
     printed = after.group(1).strip().rstrip(".,")
     if len(printed.split()) < 2 and page["system"] != TAXONOMY:
         return []
+    if len([w for w in re.findall(r"[A-Za-z]{2,}", printed) if w.lower() not in _TIME_WORDS]) < 2 and \
+            page["system"] != TAXONOMY:
+        return []  # "99213 (20-29 minutes)" states a time, not a title
     official = page.get("title")
     claim = f"{page['code']} is titled \"{printed}\""
     if page["system"] == TAXONOMY:
@@ -213,6 +222,29 @@ def _units(page: dict[str, Any], sentence: str, m: re.Match[str]) -> list[Verdic
     return [Verdict(page["code"], f"{page['code']} allows up to {said} units a day", verdict,
                     f"MUE {mue['units']} ({mue['setting']}, MAI {mue['mai']})", _src({"mue": mue["source"]}, "mue"),
                     m.start(), m.end())]
+
+
+def _times(kb: KB, page: dict[str, Any], text: str, m: re.Match[str], span: tuple[int, int],
+           known: dict[str, Any]) -> list[Verdict]:
+    s0, s1 = span
+    if page["system"] not in (CPT, HCPCS):
+        return []
+    found = time_claims.claims_in(text[s0:s1], s0)
+    if not found:
+        return []
+    mentions = [(x.start(1), x.end(1)) for x in _CODE.finditer(text, s0, s1)]
+    mine = time_claims.assign(found, mentions, text[s0:s1]).get(mentions.index((m.start(1), m.end(1))), [])
+    if not mine:
+        return []
+    if "facts" not in known:
+        known["facts"] = time_claims.facts(kb)
+    year_list, basis = time_claims.years(text, s0, s1)
+    dates = time_claims.dates_for(year_list)
+    out = []
+    for claim in mine:
+        verdict, expected, source = time_claims.judge(page["code"], claim, known["facts"], dates, basis)
+        out.append(Verdict(page["code"], claim.describe(page["code"]), verdict, expected, source, m.start(), m.end()))
+    return out
 
 
 __all__ = ["Verdict", "audit"]

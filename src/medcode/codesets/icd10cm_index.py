@@ -12,14 +12,17 @@ Layouts (CDC schemas icd10cm-index-2025.xsd and icd-10-cm-drug-neoplasm-2025.xsd
 * index / external cause: ``letter > mainTerm > title (with <nemod>), code, manif, seecat, subcat,
   see, seeAlso, term level=N`` nested. ``manif`` is the manifestation code printed in brackets;
   ``seecat``/``subcat`` ("see category T71", "see subcategory T75.0") point at codes and are emitted
-  too. ``see``/``seeAlso`` point at other index entries, not codes: they are counted (logged at debug
-  level) and skipped, because following them would need the whole index resolved by title.
+  too. ``see``/``seeAlso`` point at other index entries by their titles ("Dysfunction, erectile — see
+  Dysfunction, sexual, male, erectile"). After the whole file is read, an entry that has no code of
+  its own takes the code of the entry it points at, so "Dysfunction, erectile" becomes a term for
+  N52.9; pointers to entries without a code ("see Condition", "see Neoplasm, benign, by site") are
+  counted and skipped.
 * drug and neoplasm tables: ``indexHeading`` names the columns; each ``mainTerm``/``term`` carries
   ``cell col=N`` codes, one term per (row, column) with the heading appended ("Acetaminophen,
   poisoning, accidental (unintentional)"). The neoplasm table has a single main term, "Neoplasm,
   neoplastic"; its sites are written as entries of their own ("Breast, malignant primary").
 * derived CSV ``RowID,Letter,Level,Term,See,SeeAlso,NonEssModif,Code`` (Level 0 = main term): the
-  path is rebuilt from the levels.
+  path is rebuilt from the levels; See/SeeAlso are resolved as in the XML.
 
 A trailing "-" on a code (more characters needed) is dropped. Kinds and datasets: index ->
 ``icd10cm-index``, external_cause -> ``icd10cm-eindex``, drug -> ``icd10cm-drug``, neoplasm ->
@@ -91,6 +94,52 @@ def _source(sink: Sink, path: Path, kind: str, version: str | None, line: int, p
     )
 
 
+class _CrossReferences:
+    """Resolves "see"/"see also" pointers once every entry of the file is known.
+
+    Entries are keyed by their titles without nonessential modifiers, joined with ", " and lower-cased,
+    which is how the pointers spell them ("Syndrome, Sjögren"). Only an entry without a code of its own
+    follows its pointer: one that has a code already says what it is coded to.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, list[str]] = {}
+        self.pending: list[tuple[str, str, str]] = []  # (referring path, its key, target key)
+
+    def entry(self, keys: tuple[str, ...] | list[str], code: str | None) -> None:
+        names = [", ".join(keys)]
+        if ", " in keys[0]:
+            # Pointers drop a main term's adjective form: "see Edema, legs" means "Edema, edematous, legs".
+            names.append(", ".join([keys[0].split(", ")[0], *keys[1:]]))
+        for key in names:
+            codes = self.codes.setdefault(key, [])
+            if code is not None and code not in codes:
+                codes.append(code)
+
+    def pointer(self, path: str, key: str, target: str) -> None:
+        self.pending.append((path, key, target.strip().rstrip(".").lower()))
+
+    def emit(self, sink: Sink, kind: str, stats: Counter[str]) -> None:
+        for path, key, target in self.pending:
+            if self.codes.get(key):
+                continue
+            codes = self.codes.get(target)
+            if not codes:
+                stats["see_unresolved"] += 1
+                continue
+            for code in codes:
+                sink.term(SYSTEM, code, path, kind)
+            stats["see_resolved"] += 1
+
+
+def _bare(title: str) -> str:
+    """A title without its parenthesised nonessential modifiers, lower-cased."""
+    return " ".join(_PAREN.sub(" ", title).split()).lower()
+
+
+_PAREN = re.compile(r"\([^()]*\)")
+
+
 # --- XML -------------------------------------------------------------------------------------------
 
 
@@ -115,6 +164,7 @@ def _load_xml(path: Path, sink: Sink) -> None:
             walker.term(main, (), 0)
     if not walker.seen_term:
         raise ImportFormatError(path, root.line, "no <letter>/<mainTerm> entries")
+    walker.refs.emit(sink, kind, walker.stats)
     log.debug("%s: %s", path.name, dict(walker.stats))
 
 
@@ -159,8 +209,9 @@ class _Walker:
         self.headings = headings
         self.stats: Counter[str] = Counter()
         self.seen_term = False
+        self.refs = _CrossReferences()
 
-    def term(self, node: Node, parents: tuple[str, ...], depth: int) -> None:
+    def term(self, node: Node, parents: tuple[str, ...], depth: int, keys: tuple[str, ...] = ()) -> None:
         self.seen_term = True
         if depth:
             level = node.get("level")
@@ -172,19 +223,23 @@ class _Walker:
             parents, text = (), text[:1].upper() + text[1:]
         path = parents + (text,)
         joined = ", ".join(path)
+        keys = keys + (_bare(text),)
+        key = ", ".join(keys)
+        self.refs.entry(keys, None)
         for child in node.children:
             if child.tag in _CODE_TAGS:
                 code = self.code(child)
                 if code is not None:
                     self.sink.term(SYSTEM, code, joined, self.kind)
+                    self.refs.entry(keys, code)
                     self.stats[child.tag] += 1
             elif child.tag == "cell":
                 self.cell(child, joined)
             elif child.tag in ("see", "seeAlso"):
-                # A cross-reference to another entry by its title, not to a code: counted, not emitted.
+                self.refs.pointer(joined, key, child.content())
                 self.stats[child.tag] += 1
             elif child.tag == "term":
-                self.term(child, path, depth + 1)
+                self.term(child, path, depth + 1, keys)
 
     def title(self, node: Node) -> str:
         title = node.find("title")
@@ -246,6 +301,8 @@ def _load_csv(path: Path, sink: Sink) -> None:
     _source(sink, path, "index", None, line, publisher=f"{PUBLISHER} (third-party CSV conversion)")
 
     stack: list[str] = []
+    keys: list[str] = []
+    refs = _CrossReferences()
     stats: Counter[str] = Counter()
     for line, cells in rows:
         if not any(c.strip() for c in cells):
@@ -264,17 +321,24 @@ def _load_csv(path: Path, sink: Sink) -> None:
         if not part:
             raise ImportFormatError(path, line, "row has neither a Term nor a NonEssModif")
         del stack[level:]
+        del keys[level:]
         stack.append(part)
+        keys.append(_bare(term))
+        key = ", ".join(keys)
+        refs.entry(keys, None)
         for field in ("see", "see_also"):
             if cells[col[field]].strip():
-                stats[field] += 1  # cross-references to other entries: counted, not emitted
+                refs.pointer(", ".join(stack), key, cells[col[field]])
+                stats[field] += 1
         raw = cells[col["code"]].strip()
         if raw:
             code = clean_code(raw)
             if code is None:
                 raise ImportFormatError(path, line, f"Code {raw!r} is not an ICD-10-CM code")
             sink.term(SYSTEM, code, ", ".join(stack), "index")
+            refs.entry(keys, code)
             stats["code"] += 1
     if not stats:
         raise ImportFormatError(path, line, "no index rows after the header")
+    refs.emit(sink, "index", stats)
     log.debug("%s: %s", path.name, dict(stats))

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from medcode.detect._data import read_tables
 from medcode.detect.tokens import Token
 from medcode.errors import ConfigError
 
@@ -107,15 +106,7 @@ class Modifier:
 
 def load_rules(text: str | None = None) -> list[Rule]:
     """Rules from ``text`` (TOML) or the packaged ``context_rules.toml``."""
-    if text is None:
-        text = resources.files("medcode.detect").joinpath("context_rules.toml").read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"context rules: {exc}") from None
-    unknown = set(data) - {"rule"}
-    if unknown:
-        raise ConfigError(f"context rules: unknown tables {sorted(unknown)}")
+    data = read_tables("context_rules.toml", "context rules", {"rule"}, text)
     return [Rule.from_dict(d, f"context rule {n} ({d.get('literal')!r})") for n, d in enumerate(data.get("rule", []), 1)]
 
 
@@ -134,7 +125,9 @@ class ConText:
         self.rules = rules
         self._literal: dict[tuple[str, ...], Rule] = {}
         patterns = []
-        for i, r in enumerate(rules):
+        # PSEUDO patterns first: where two patterns match at the same place, the regex takes the first
+        # alternative, and "mother reports" must be read as a pseudo-cue, not as a relative.
+        for i, r in sorted(enumerate(rules), key=lambda ir: ir[1].direction != "PSEUDO"):
             if r.pattern is None:
                 key = tuple(_WORD.findall(r.literal.lower()))
                 if key:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from medcode.detect import specificity
+from medcode.detect.combine import combine, default_rules, refer_back
 from medcode.detect.context import ConText, default_context
 from medcode.detect.matcher import KIND_WEIGHT, Dictionary, Match
 from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
@@ -69,6 +70,7 @@ class Detector:
         self.dictionary = dictionary_for(kb)
         self.context = context or default_context()
         self.sectionizer = sectionizer or default_sectionizer()
+        self.combinations = default_rules()
 
     def detect(self, text: str) -> list[Entity]:
         tokens = tokenize(text)
@@ -79,6 +81,7 @@ class Detector:
         scopes = [(mod.first, mod.last, mod.trait, mod.start, mod.rule.literal)
                   for mod in self.context.modifiers(text, tokens) if mod.trait]
         sections = self.sectionizer.sections(text)
+        titles = self.sectionizer.titles(text)
         owner: dict[int, int] = {}
         for k, m in enumerate(mentions):
             for p in m.positions:
@@ -89,6 +92,8 @@ class Detector:
             if not concepts:
                 continue
             begin, end = tokens[m.first].start, tokens[m.last].end
+            if any(a <= begin and end <= b for a, b in titles):
+                continue  # "INFECTIOUS DISEASE CONSULT" names the document, not a condition
             span = m.last - m.first + 1
             fuzzy = any(tokens[p].norm not in self.dictionary.vocabulary and len(tokens[p].words) == 2
                         for p in m.positions)
@@ -111,7 +116,7 @@ class Detector:
             traits.insert(0, Trait(kind, 0.8, "code"))
             out.append(Entity(begin, end, text[begin:end], round(score, 4), tuple(traits), tuple(concepts), section))
         out.sort(key=lambda e: e.begin)
-        return out
+        return refer_back(combine(out, self.combinations, self.dictionary.codes))
 
     def _concepts(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int) -> list[Concept]:
         ctx_tokens = [tokens[i].words for i in range(m.first, m.last + 1)]

@@ -37,13 +37,16 @@ EXCLUDED_PREFIXES = ("V", "W", "X", "Y", "Z")
 STEERING = frozenset(
     ["right", "left", "bilateral", "unilateral", "unspecified", "other", "specified", "nec", "initial", "subsequent", "sequela", "encounter", "site", "part", "i"]
 )
-KIND_WEIGHT = {"index": 1.0, "title": 0.98, "inclusion": 0.95}
+KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95}
 _PARENS = re.compile(r"\([^()]*\)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _NEC = re.compile(r"\bnot elsewhere classified\b|\bclassified elsewhere\b", re.IGNORECASE)
 # One-word terms that are too generic to stand alone as a condition mention.
 _GENERIC = frozenset(
-    ["history", "status", "examination", "admission", "care", "problem", "disease", "disorder", "condition", "syndrome", "abnormal", "finding", "observation", "test", "use", "visit", "contact", "exposure", "complication", "lesion", "mass", "injury", "failure", "deficiency", "defect", "anomaly", "infection", "dependence", "abuse", "change", "disturbance", "state", "effect", "reaction", "absence", "loss", "stage", "type", "pressure", "late", "long", "term", "patient", "old", "previous", "recent", "new", "acute", "chronic", "severe", "mild", "moderate", "general", "stress", "cold", "falling", "flashback", "wound", "symptom", "sign", "illness", "sick"]
+    ["history", "status", "examination", "admission", "care", "problem", "disease", "disorder", "condition", "syndrome", "abnormal", "finding", "observation", "test", "use", "visit", "contact", "exposure", "complication", "lesion", "mass", "injury", "failure", "deficiency", "defect", "anomaly", "infection", "dependence", "abuse", "change", "disturbance", "state", "effect", "reaction", "absence", "loss", "stage", "type", "pressure", "late", "long", "term", "patient", "old", "previous", "recent", "new", "acute", "chronic", "severe", "mild", "moderate", "general", "stress", "cold", "falling", "flashback", "wound", "symptom", "sign", "illness", "sick",
+     # exam adjectives and bare anatomy: a finding the assessment names, not a condition on its own
+     "painful", "swollen", "swelling", "erythema", "erythematous", "tender", "nerve", "scale", "sugar",
+     "fistula", "ganglion", "adherent", "analgesia", "sinus"]
 )
 
 
@@ -111,13 +114,14 @@ class Dictionary:
         aliases = _main_term_aliases(t for _, t, k in index_rows if k == "index")
 
         def add(code: str, kind: str, text: str) -> None:
-            required = term_words(_fold_main_term(text, aliases) if kind == "index" else text)
-            if not required or (code, required) in seen:
-                return
-            if len(required) == 1 and next(iter(required)) in _GENERIC:
-                return
-            seen.add((code, required))
-            terms.append(Term(code, kind, text, required))
+            for variant in (_variants(text) if kind == "index" else (text,)):
+                required = term_words(_fold_main_term(variant, aliases) if kind == "index" else variant)
+                if not required or (code, required) in seen:
+                    continue
+                if len(required) == 1 and next(iter(required)) in _GENERIC:
+                    continue
+                seen.add((code, required))
+                terms.append(Term(code, kind, text, required))
 
         for code, (title, _, _) in codes.items():
             add(code, "title", title)
@@ -221,6 +225,34 @@ def _split_main(text: str) -> tuple[str, str, list[str]] | None:
     return head[0], adj[0], parts
 
 
+def _variants(text: str, limit: int = 6) -> list[str]:
+    """An index path with each run of word forms read one form at a time.
+
+    The index prints a sub-term's forms side by side, "Pain, pleura, pleural, pleuritic": the three are
+    one sub-term, and a note says only one of them. Consecutive one-word segments after the main term
+    that share their first four letters are such a run; each form becomes its own reading.
+    """
+    parts = text.split(", ")
+    if len(parts) < 3:
+        return [text]
+    groups: list[list[str]] = [[parts[0]]]
+    prev: str | None = None
+    for part in parts[1:]:
+        w = words(_PARENS.sub(" ", part))
+        one = w[0] if len(w) == 1 else None
+        if one and prev and one[:4] == prev[:4] and len(groups) > 1:
+            groups[-1].append(part)
+        else:
+            groups.append([part])
+        prev = one
+    if all(len(g) == 1 for g in groups):
+        return [text]
+    out = [""]
+    for g in groups:
+        out = [f"{o}, {p}" if o else p for o in out for p in g][:limit]
+    return out
+
+
 def _main_term_aliases(index_terms) -> dict[str, str]:
     """Adjective forms the index lists after its main terms ("Diabetes, diabetic", "Hypertension, hypertensive").
 
@@ -298,9 +330,17 @@ _ENGLISH: frozenset[str] | None = None
 
 
 def english_words() -> frozenset[str]:
-    """Common English and clinical-narrative words that are never treated as misspellings."""
+    """English and clinical-narrative words that are never treated as misspellings.
+
+    The english-words package's Webster's 2nd and GCIDE lists ("reaching", "overhead" are words, not
+    misspellings of "retching" and "overheated") plus this package's common_words.tsv for narrative
+    inflections those lists lack.
+    """
     global _ENGLISH
     if _ENGLISH is None:
+        from english_words import get_english_words_set
+
         text = resources.files("medcode.detect").joinpath("common_words.tsv").read_text(encoding="utf-8")
-        _ENGLISH = frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+        own = {w for line in text.splitlines() if not line.startswith("#") for w in line.split()}
+        _ENGLISH = frozenset(own | get_english_words_set(["web2", "gcide"], lower=True, alpha=True))
     return _ENGLISH

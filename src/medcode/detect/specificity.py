@@ -23,7 +23,7 @@ _PARENS = re.compile(r"\([^()]*\)")
 # fractures: not stated displaced → displaced, not stated open → closed; 7th character A for active
 # treatment).
 DEFAULTS = frozenset(
-    ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "complication", "nos", "site", "part", "type", "i", "uncomplicated", "severity", "side"]
+    ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "nos", "site", "part", "region", "type", "i", "uncomplicated", "severity", "side"]
 ) | {"female"}  # breast codes: female unless the text says male (the common case; male must be documented)
 WEAK = frozenset({"other", "specified", "nec"})
 AXES: dict[str, frozenset[str]] = {
@@ -121,6 +121,15 @@ def _widen_uncached(dictionary, code: str) -> str:
             return code
         if len(parent) < 4 and len(_billable_under(dictionary, parent, SMALL_CATEGORY + 1)) > SMALL_CATEGORY:
             return code
+        if not title & _SIDE_EPISODE:
+            # "unspecified" alone widens only to siblings that vary the same condition ("Radiculopathy,
+            # site unspecified" → "Radiculopathy, lumbar region"); R41.0 "Disorientation, unspecified"
+            # (inclusion term "Confusion NOS") has no such siblings under R41.
+            head = codes[code][0].split(",")[0].lower()
+            rest = title - {"unspecified"}
+            if not any(c != code and (codes[c][0].lower().startswith(head) or rest <= _title_words(codes[c][0]))
+                       for c in _billable_under(dictionary, parent, 50)):
+                return code
         code = parent
 
 
@@ -144,6 +153,10 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
                 score -= 1.0
         # Tie-break: the title whose own words the text covers best.
         tie = 0.01 * len(title & ctx) - 0.01 * len(title - ctx - DEFAULTS)
+        if "unspecified" in extra:
+            # When the text names no detail, the unspecified child ("..., unspecified site") beats an
+            # "other site" child whose "other" is hidden because the parent's title has it too.
+            tie += 0.005
         k = (score, tie, c)
         if best is None or k[:2] > best[:2]:
             best, best_stated = k, tuple(sorted(w.removeprefix("no:") for w in stated))

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from medcode.search.query import load_map, vocabularies
-from medcode.search.text import stem
+from medcode.search.text import fold, stem
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]")
-_BREAK = frozenset(".;!?\n")
+# A dash with space on both sides ("Osteoarthritis, right knee - injection today") separates a problem
+# from its plan the way a full stop does, so it breaks the sentence too.
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]|(?<=\s)-{1,2}(?=\s)")
+_BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--"])
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
 _AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
                         "rt", "lt"})
@@ -56,9 +58,9 @@ def tokenize(text: str) -> list[Token]:
     """Word tokens of ``text`` (punctuation dropped) with sentence numbers and expanded words."""
     tokens: list[Token] = []
     sentence = 0
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(fold(text)):
         raw = m.group()
-        if len(raw) == 1 and not raw.isalnum():
+        if not raw[0].isalnum():
             if raw in _BREAK:
                 sentence += 1
             elif raw == "," and tokens:

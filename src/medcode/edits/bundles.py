@@ -9,6 +9,8 @@ from medcode.edits.context import Context, Finding
 
 
 def check(ctx: Context, claim: Claim) -> list[Finding]:
+    if not any(ctx.pack_relations(line.code) for line in claim.lines):
+        return []  # the usual case: no code on the claim is in a content pack
     out: list[Finding] = []
     by_date: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for line in claim.lines:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from medcode.kb.store import KB, CodeRow, Source, code_variants
@@ -48,64 +50,83 @@ class Context:
     def __init__(self, kb: KB) -> None:
         self.kb = kb
         # Claims repeat the same few thousand codes: every look-up is memoised for the run.
-        self._state: dict[tuple[str, str, str], CodeState] = {}
+        self._state: dict[tuple[str, str, int], CodeState] = {}
+        # What is in force on a date depends only on which loaded releases have taken effect by
+        # then, so answers that depend on the date are memoised per "epoch" (the number of distinct
+        # release effective dates on or before it) rather than per date: a few thousand codes seen
+        # on dozens of dates are each worked out once.
+        self._effective_dates = sorted({s.effective for s in kb.sources()})
+        self._epochs: dict[str, int] = {}
         self._memo: dict[tuple[Any, ...], Any] = {}
+        # PTP edits as setting -> column 1 -> column 2 -> rows (pairs with edits only), and for each
+        # column-1 code the codes whose pairs with it have been fetched (every setting at once).
+        self._ptp_edits: dict[str, dict[str, dict[str, list[tuple[Any, ...]]]]] = {}
+        self._ptp_known: dict[str, set[str]] = {}
 
     def prefetch(self, claims: list[Any]) -> None:
-        """Fetch the rows, fee-schedule and MUE entries of every code on ``claims`` in bulk, so the
-        first look-up of each code costs a share of a few queries instead of queries of its own."""
-        wanted: dict[str, set[str]] = {ICD10CM: set(), CPT: set(), HCPCS: set(), MODIFIER: set()}
+        """Fetch what the rules will ask about every code and code pair on ``claims`` in bulk, so the
+        first look-up of a code costs a share of a few queries instead of queries of its own."""
+        diagnoses: set[str] = set()
+        modifiers: set[str] = set()
+        claim_codes: list[set[str]] = []
         for claim in claims:
-            wanted[ICD10CM].update(claim.diagnoses)
+            diagnoses.update(claim.diagnoses)
+            codes = set()
             for line in claim.lines:
-                system = self.procedure_system(line.code)
-                if system:
-                    wanted[system].add(line.code)
-                wanted[MODIFIER].update(line.modifiers)
+                codes.add(line.code)
+                modifiers.update(line.modifiers)
+            claim_codes.append(codes)
+        line_codes: set[str] = set().union(*claim_codes)
+        wanted: dict[str, set[str]] = {ICD10CM: diagnoses, CPT: set(), HCPCS: set(), MODIFIER: modifiers}
+        for code in line_codes:
+            system = self.procedure_system(code)
+            if system:
+                wanted[system].add(code)
         for system, codes in wanted.items():
-            # the stored spelling: ICD-10-CM with its dot after the third character
-            spelled = {c: (f"{c[:3]}.{c[3:]}" if system == ICD10CM and "." not in c and len(c) > 3 else c) for c in codes}
-            found = self.kb.rows_many(system, sorted(set(spelled.values())))
-            for given, stored in spelled.items():
-                if stored in found:
-                    self._memo[("rows", system, given)] = (stored, found[stored])
+            # What ``_rows`` would find: the first spelling (as typed, with or without the ICD dot)
+            # that the system has. Codes of no release are known to be unknown without a query.
+            variants = {c: code_variants(c) for c in codes}
+            found = self.kb.rows_many(system, sorted({v for vs in variants.values() for v in vs}))
+            for given, vs in variants.items():
+                stored = next((v for v in vs if v in found), None)
+                self._memo[("rows", system, given)] = (stored, found[stored]) if stored else (None, [])
         self._prefetch_notes([v for k, v in self._memo.items() if k[0] == "rows" and k[1] == ICD10CM])
-        procedures = sorted(wanted[CPT] | wanted[HCPCS])
-        self._prefetch_ptp(claims)
-        for code, rows in self.kb.fee_schedule_many(procedures).items():
-            self._memo[("fee-rows", code)] = rows
-        for code, rows in self.kb.mue_many(procedures).items():
-            rows.sort(key=lambda r: (r[4].effective, r[4].id), reverse=True)  # newest release first
+        procedures = sorted(line_codes)
+        self._prefetch_ptp(claim_codes)
+        for code, fee_rows in self.kb.fee_schedule_many(procedures).items():
+            self._memo[("fee-rows", code)] = fee_rows
+        for code, entries in self.kb.pack_entries_many(procedures).items():
+            self._memo[("pack", code)] = self._pack_relations(code, entries)
+        for code, mue_rows in self.kb.mue_many(procedures).items():
+            mue_rows.sort(key=lambda r: (r[4].effective, r[4].id), reverse=True)  # newest release first
+            newest: dict[str, tuple[Any, ...]] = {}
+            for st, u, m, r, s in mue_rows:
+                newest.setdefault(st, (u, m, r, s))
             for setting in ("practitioner", "outpatient_hospital", "dme"):
-                match = next(((u, m, r, s) for st, u, m, r, s in rows if st == setting), None)
-                self._memo[("mue", code, setting)] = match
+                self._memo[("mue", code, setting)] = newest.get(setting)
 
-    def _prefetch_ptp(self, claims: list[Any], top: int = 400) -> None:
-        """PTP edits among the most frequent procedure codes of the run, in one query per setting:
-        claims made of those codes then need no query of their own."""
-        from collections import Counter
+    def _prefetch_ptp(self, claim_codes: list[set[str]]) -> None:
+        """PTP edits for every pair of codes that share a claim, in one query per code."""
+        partners: dict[str, set[str]] = {}
+        for codes in claim_codes:
+            if len(codes) > 1:
+                for a in codes:
+                    partners.setdefault(a, set()).update(codes)
+        self._fetch_ptp(partners)
 
-        from medcode.edits.ncci import setting as setting_of
-
-        by_setting: dict[str, Counter[str]] = {}
-        for claim in claims:
-            by_setting.setdefault(setting_of(claim), Counter()).update({line.code for line in claim.lines})
-        for setting, counts in by_setting.items():
-            common = sorted(c for c, n in counts.most_common(top) if n > 1)
-            if len(common) < 2:
-                continue
-            cache: dict[tuple[str, str], list[tuple[Any, ...]]] = self._memo.setdefault(("ptp-pairs", setting), {})
-            for a in common:
-                for b in common:
-                    if a != b:
-                        cache.setdefault((a, b), [])
-            marks = ",".join("?" * len(common))
-            for row in self.kb.conn.execute(
-                f"SELECT column1, column2, effective, deletion, modifier_indicator, r.text, source_id FROM ptp"
-                f" LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id"
-                f" WHERE column1 IN ({marks}) AND column2 IN ({marks}) AND setting=?", (*common, *common, setting)):
-                if row[0] != row[1]:
-                    cache[(row[0], row[1])].append(row)
+    def _fetch_ptp(self, partners: dict[str, set[str]]) -> None:
+        """Cache the edits (every setting) of the pairs column1 -> partners[column1] not fetched yet."""
+        need: dict[str, set[str]] = {}
+        for a, bs in partners.items():
+            known = self._ptp_known.setdefault(a, set())
+            new = bs - known
+            if new:
+                need[a] = new
+                known.update(new)
+        for row in self.kb.ptp_pairs(need):
+            setting, c1, c2 = row[0], row[1], row[2]
+            if c1 != c2:
+                self._ptp_edits.setdefault(setting, {}).setdefault(c1, {}).setdefault(c2, []).append(row[1:])
 
     def _prefetch_notes(self, found: list[tuple[str, list[CodeRow]]]) -> None:
         """Ancestors and notes of many diagnosis codes (their newest release) in bulk."""
@@ -130,19 +151,22 @@ class Context:
                 self._memo[("anc", code)] = anc
                 owners_of[code] = [code, *anc]
             owners = sorted({o for os_ in owners_of.values() for o in os_})
-            notes: dict[str, list[tuple[int, str, str, str]]] = {}
+            src = self.kb.source(sid)
+            note_rows: dict[str, list[tuple[int, str, str, str]]] = {}
             for i in range(0, len(owners), 500):
                 part = owners[i:i + 500]
                 for code, seq, kind, text, refs in self.kb.conn.execute(
                     "SELECT code, seq, kind, text, refs FROM notes WHERE system=? AND source_id=?"
                     f" AND code IN ({','.join('?' * len(part))})", (ICD10CM, sid, *part)):
-                    notes.setdefault(code, []).append((seq, kind, text, refs))
-            src = self.kb.source(sid)
+                    note_rows.setdefault(code, []).append((seq, kind, text, refs))
+            # Each owner's notes in order, parsed once: sibling codes share their ancestors' notes.
+            notes = {owner: [(kind, (owner, text, json.loads(refs), src)) for _seq, kind, text, refs in sorted(of_owner)]
+                     for owner, of_owner in note_rows.items()}
             for code, os_ in owners_of.items():
                 by_kind: dict[str, list[tuple[str, str, list[str], Source]]] = {}
                 for owner in os_:
-                    for _seq, kind, text, refs in sorted(notes.get(owner, [])):
-                        by_kind.setdefault(kind, []).append((owner, text, json.loads(refs), src))
+                    for kind, note in notes.get(owner, ()):
+                        by_kind.setdefault(kind, []).append(note)
                 self._memo[("notes-by-kind", code, sid)] = by_kind
 
     def _cached(self, key: tuple[Any, ...], compute: Any) -> Any:
@@ -150,14 +174,27 @@ class Context:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def memo(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """``compute()``, once per ``key`` for the run: for rules to keep what they derive per code."""
+        return self._cached(key, compute)
+
     @staticmethod
+    @lru_cache(maxsize=65536)  # called for every line; claims repeat their codes
     def procedure_system(code: str) -> str | None:
         return CPT if CPT_SHAPE.match(code) else HCPCS if HCPCS_SHAPE.match(code) else None
 
+    def _epoch(self, dos: str) -> int:
+        epoch = self._epochs.get(dos)
+        if epoch is None:
+            epoch = self._epochs[dos] = bisect_right(self._effective_dates, dos)
+        return epoch
+
     def state(self, system: str, code: str, dos: str) -> CodeState:
-        key = (system, code, dos)
-        if key in self._state:
-            return self._state[key]
+        epoch = self._epochs.get(dos)
+        key = (system, code, self._epoch(dos) if epoch is None else epoch)
+        known = self._state.get(key)
+        if known is not None:
+            return known
         # The rows of a code are fetched once; only the date logic runs per date of service.
         rows_key = ("rows", system, code)
         if rows_key not in self._memo:
@@ -168,7 +205,7 @@ class Context:
         else:
             canonical = found
             current = next((r for r in rows if r.source.effective <= dos), None)
-            ref_key = ("ref", system, dos)
+            ref_key = ("ref", system, key[2])
             if ref_key not in self._memo:
                 self._memo[ref_key] = self.kb.reference_source(system, dos)
             ref = self._memo[ref_key]
@@ -218,8 +255,12 @@ class Context:
 
     def notes(self, state: CodeState, kind: str) -> list[tuple[str, str, list[str], Source]]:
         """(owner code, text, refs, source) of ``kind`` notes on the code and its ancestors."""
+        return self.notes_by_kind(state).get(kind, [])
+
+    def notes_by_kind(self, state: CodeState) -> dict[str, list[tuple[str, str, list[str], Source]]]:
+        """``notes`` of every kind at once (empty for most codes)."""
         if state.row is None:
-            return []
+            return {}
         key = ("notes-by-kind", state.code, state.row.source.id)
         by_kind = self._memo.get(key)
         if by_kind is None:
@@ -227,7 +268,7 @@ class Context:
             for owner, text, refs, src, k in self._all_notes(state):
                 by_kind.setdefault(k, []).append((owner, text, refs, src))
             self._memo[key] = by_kind
-        return by_kind.get(kind, [])
+        return by_kind
 
     def _all_notes(self, state: CodeState) -> list[tuple[str, str, list[str], Source, str]]:
         """Every note on the code and its ancestors, in one query."""
@@ -242,8 +283,13 @@ class Context:
         rows.sort(key=lambda r: order[r[0]])
         return [(code, text, json.loads(refs), src, kind) for code, kind, text, refs in rows]
 
+    def billable_descendants(self, code: str, source_id: int) -> list[tuple[str, str]]:
+        """The first billable ICD-10-CM codes under a header (what ``dx-header`` findings list)."""
+        return self._cached(("billable-under", code, source_id),
+                            lambda: self.kb.billable_descendants(ICD10CM, code, source_id, limit=12))
+
     def fee(self, code: str, dos: str) -> tuple[dict[str, Any], Source] | None:
-        key = ("fee", code, dos)
+        key = ("fee", code, self._epoch(dos))
         if key not in self._memo:
             self._memo[key] = self._fee(code, dos)
         return self._memo[key]
@@ -270,44 +316,38 @@ class Context:
     def ptp(self, codes: set[str], setting: str, dos: str) -> list[dict[str, Any]]:
         """Active edits on ``dos`` where both columns are among ``codes``.
 
-        Edits are cached per code pair, so only pairs not seen before in this run cost a query
-        (one indexed query for all of a claim's new pairs)."""
+        Edits are cached per code pair (``prefetch`` fetches those of a whole run), so only pairs
+        not seen before cost a query."""
         if len(codes) < 2:
             return []
-        cache: dict[tuple[str, str], list[tuple[Any, ...]]] = self._memo.setdefault(("ptp-pairs", setting), {})
-        pairs = [(a, b) for a in codes for b in codes if a != b]
-        missing = [p for p in pairs if p not in cache]
-        missing_set = set(missing)
+        known = self._ptp_known
+        missing = {a: codes for a in codes if a not in known or not codes <= known[a]}
         if missing:
-            for p in missing:
-                cache[p] = []
-            # Plain IN lists use the (column1, column2) index; a row-value IN (VALUES ...) would scan.
-            firsts = sorted({a for a, _ in missing})
-            seconds = sorted({b for _, b in missing})
-            for row in self.kb.conn.execute(
-                f"SELECT column1, column2, effective, deletion, modifier_indicator, r.text, source_id FROM ptp"
-                f" LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id"
-                f" WHERE column1 IN ({','.join('?' * len(firsts))}) AND column2 IN ({','.join('?' * len(seconds))})"
-                f" AND setting=?",
-                (*firsts, *seconds, setting),
-            ):
-                if (row[0], row[1]) in cache and (row[0], row[1]) in missing_set:
-                    cache[(row[0], row[1])].append(row)
+            self._fetch_ptp(missing)
+        edits = self._ptp_edits.get(setting, {})
         out = []
-        for p in pairs:
-            for c1, c2, eff, deletion, mod, rationale, sid in cache[p]:
-                if (eff and eff > dos) or (deletion and deletion < dos):
-                    continue
-                out.append({"column1": c1, "column2": c2, "modifier_indicator": mod, "rationale": rationale,
-                            "source": self.kb.source(sid)})
+        for a in codes:
+            with_a = edits.get(a)
+            if not with_a:
+                continue
+            for b in codes:
+                for c1, c2, eff, deletion, mod, rationale, sid in with_a.get(b, ()):
+                    if (eff and eff > dos) or (deletion and deletion < dos):
+                        continue
+                    out.append({"column1": c1, "column2": c2, "modifier_indicator": mod, "rationale": rationale,
+                                "source": self.kb.source(sid)})
         return out
 
     def pack_relations(self, code: str) -> list[tuple[str, dict[str, Any]]]:
-        return self._cached(("pack", code), lambda: self._pack_relations(code))
+        found = self._memo.get(("pack", code))
+        if found is None:
+            found = self._memo[("pack", code)] = self._pack_relations(code)
+        return found
 
-    def _pack_relations(self, code: str) -> list[tuple[str, dict[str, Any]]]:
+    def _pack_relations(self, code: str, entries: list[tuple[str, dict[str, Any]]] | None = None
+                        ) -> list[tuple[str, dict[str, Any]]]:
         out = []
-        for pack_id, entry in self.kb.pack_entries(code):
+        for pack_id, entry in self.kb.pack_entries(code) if entries is None else entries:
             for rel in entry.get("related", []):
                 out.append((pack_id, rel))
         return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from medcode.edits.claim import Claim
 from medcode.edits.context import Context, Finding, cite
 from medcode.profile.page import FEE_FIELDS, modifier_rules
@@ -20,9 +22,16 @@ STATUS = {
 }
 
 
+@lru_cache(maxsize=1)
+def _governed() -> frozenset[str]:
+    """Every modifier some fee-schedule indicator rule speaks about."""
+    return frozenset(m for rule in modifier_rules().values() for m in rule["modifiers"])
+
+
 def check(ctx: Context, claim: Claim) -> list[Finding]:
     out: list[Finding] = []
     rules = modifier_rules()
+    governed = _governed()
     for line in claim.lines:
         found = ctx.fee(line.code, line.date_of_service)
         if found is None:
@@ -33,6 +42,8 @@ def check(ctx: Context, claim: Claim) -> list[Finding]:
             sev, meaning = STATUS[status]
             out.append(Finding("mpfs-status", sev, f"line {line.number}: {line.code} has fee-schedule status {status} ({meaning})",
                                (line.number,), (line.code,), cite(src)))
+        if governed.isdisjoint(line.modifiers):
+            continue  # no rule below would speak about this line's modifiers
         for page_field, rule in rules.items():
             value = fields.get(FEE_FIELDS[page_field])
             verdict = rule["verdicts"].get(str(value)) if value is not None else None

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from medcode.edits.claim import Claim
-from medcode.edits.context import Context, Finding, cite, starts
+from medcode.edits.context import CodeState, Context, Finding, cite
+from medcode.kb.store import Source
 
 
 def check(ctx: Context, claim: Claim) -> list[Finding]:
@@ -12,11 +15,15 @@ def check(ctx: Context, claim: Claim) -> list[Finding]:
     states = [ctx.dx(d, claim.date_of_service) for d in claim.diagnoses]
     valid = [s for s in states if s.status in ("valid", "before_loaded_releases")]
     codes = [s.code for s in valid]
+    plain = {c: c.replace(".", "") for c in codes}
     seen: set[frozenset[str]] = set()
     for st in valid:
-        for owner, text, refs, src in ctx.notes(st, "excludes1"):
+        notes = _notes(ctx, st)
+        if not notes:  # most codes: no such notes on the code or its ancestors
+            continue
+        for owner, text, refs, src, prefixes in notes.get("excludes1", ()):
             for other in codes:
-                if other != st.code and any(starts(other, r) for r in refs):
+                if other != st.code and plain[other].startswith(prefixes):
                     pair = frozenset((st.code, other))
                     if pair in seen:
                         continue
@@ -26,11 +33,10 @@ def check(ctx: Context, claim: Claim) -> list[Finding]:
                                        (), (st.code, other), cite(src)))
         for kind, rule, word in (("code_first", "icd-code-first", "code first"),
                                  ("use_additional", "icd-use-additional", "use additional code")):
-            for owner, text, refs, src in ctx.notes(st, kind):
+            for owner, text, refs, src, prefixes in notes.get(kind, ()):
                 if not refs:
                     continue
-                others = [c for c in codes if c != st.code]
-                if not any(starts(c, r) for c in others for r in refs):
+                if not any(plain[c].startswith(prefixes) for c in codes if c != st.code):
                     sev = "warning" if kind == "code_first" else "info"
                     out.append(Finding(rule, sev, f"{st.code}: '{word}' note at {owner} asks for one of "
                                        f"{', '.join(refs[:6])} ({text}); none is on the claim", (), (st.code,), cite(src)))
@@ -38,6 +44,22 @@ def check(ctx: Context, claim: Claim) -> list[Finding]:
     return out
 
 
+_KINDS = ("excludes1", "code_first", "use_additional")
+
+
+def _notes(ctx: Context, st: CodeState) -> dict[str, list[tuple[str, str, list[str], Source, tuple[str, ...]]]]:
+    """The code's notes of the kinds checked here, each with its references as the plain code
+    prefixes ``starts`` matches (so ``plain_code.startswith(prefixes)`` tests them all at once);
+    derived once per code."""
+    def compute() -> dict[str, list[tuple[str, str, list[str], Source, tuple[str, ...]]]]:
+        by_kind = ctx.notes_by_kind(st)
+        return {kind: [(owner, text, refs, src, tuple(r.replace(".", "").rstrip("-") for r in refs))
+                       for owner, text, refs, src in by_kind[kind]]
+                for kind in _KINDS if by_kind.get(kind)}
+    return ctx.memo(("icd-notes", st.code, st.row.source.id if st.row else None), compute)
+
+
+@lru_cache(maxsize=8192)  # titles repeat: lower-casing each once
 def _side(title: str | None) -> str | None:
     t = (title or "").lower()
     if "bilateral" in t:

@@ -43,7 +43,7 @@ def _code(ctx: Context, system: str, code: str, dos: str, lines: tuple[int, ...]
                         f"{st.code} was checked against {st.source.release} (effective {st.source.effective})",
                         lines, (st.code,), cite(st.source))]
     if system == ICD10CM and row is not None and row.billable is False:
-        kids = ctx.kb.billable_descendants(ICD10CM, st.code, row.source.id, limit=12)
+        kids = ctx.billable_descendants(st.code, row.source.id)
         needs_7th = kids and all(len(k.replace(".", "")) == 7 for k, _ in kids) and len(st.code.replace(".", "")) < 7
         rule = "dx-missing-7th-character" if needs_7th else "dx-header"
         what = "needs a 7th character" if needs_7th else "is a header, not a billable code"

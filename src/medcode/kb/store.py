@@ -312,6 +312,33 @@ class KB:
             for r in self.conn.execute("SELECT pack_id, body FROM pack_codes WHERE code=?", (code,))
         ]
 
+    def ptp_pairs(self, partners: dict[str, set[str]], chunk: int = 500) -> list[tuple[Any, ...]]:
+        """PTP rows (setting, column1, column2, effective, deletion, modifier_indicator, rationale text,
+        source id) for the code pairs ``column1 -> {column2, ...}`` of ``partners``, every setting.
+
+        One query per column-1 code: ``column1=? AND column2 IN (...)`` is a few probes of the
+        (column1, column2) index. Rows of one pair come in table order, as ``ptp`` gives them."""
+        out: list[tuple[Any, ...]] = []
+        for first in sorted(partners):
+            seconds = sorted(partners[first])
+            for i in range(0, len(seconds), chunk):
+                part = seconds[i:i + chunk]
+                out += self.conn.execute(
+                    "SELECT setting, column1, column2, effective, deletion, modifier_indicator, r.text, source_id"
+                    " FROM ptp LEFT JOIN ptp_rationales r ON r.id = ptp.rationale_id"
+                    f" WHERE column1=? AND column2 IN ({','.join('?' * len(part))})", (first, *part)).fetchall()
+        return out
+
+    def pack_entries_many(self, codes: list[str], chunk: int = 500) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """``pack_entries`` for many codes in a few queries (every code is a key)."""
+        out: dict[str, list[tuple[str, dict[str, Any]]]] = {c: [] for c in codes}
+        for i in range(0, len(codes), chunk):
+            part = codes[i:i + chunk]
+            for code, pack_id, body in self.conn.execute(
+                f"SELECT code, pack_id, body FROM pack_codes WHERE code IN ({','.join('?' * len(part))})", part):
+                out[code].append((pack_id, json.loads(body)))
+        return out
+
     def pack(self, pack_id: str) -> dict[str, Any]:
         if pack_id not in self._packs:
             row = self.conn.execute("SELECT body, file_name, sha256 FROM packs WHERE id=?", (pack_id,)).fetchone()

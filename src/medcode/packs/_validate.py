@@ -26,6 +26,8 @@ from medcode.packs.model import (
     PackCode,
     Position,
     Related,
+    _start,
+    _stop,
 )
 from medcode.packs.schema import (
     CITATION_KINDS,
@@ -293,11 +295,13 @@ class _Builder:
             seen_rel.add((r.system, r.code, r.relation))
         guidance = tuple(self._guidance(w, g, t.hint) for w, g in t.tables("guidance"))
         facts = tuple(self._fact(w, f, system, t.hint) for w, f in t.tables("facts"))
-        seen_fact = set()
+        seen_fact: dict[tuple[str, str | None], list[Fact]] = {}
         for i, f in enumerate(facts):
-            if (f.field, f.pair) in seen_fact:
-                self.add(f"{where}.facts[{i}]", f"{f.field} is stated twice" + t.hint)
-            seen_fact.add((f.field, f.pair))
+            earlier = seen_fact.setdefault((f.field, f.pair), [])
+            if any(_overlap(f, g) for g in earlier):
+                when = " for overlapping dates" if f.effective or f.ends else ""
+                self.add(f"{where}.facts[{i}]", f"{f.field} is stated twice{when}" + t.hint)
+            earlier.append(f)
         return PackCode(
             system=system or "",
             code=code or "",
@@ -360,6 +364,9 @@ class _Builder:
             t.bad("pair", f"{name} is a pair-wise fact: name the other code in 'pair'")
         if spec is not None and not spec.pair and pair is not None:
             t.bad("pair", f"{name} is not a pair-wise fact: remove 'pair'")
+        effective, ends = t.date("effective"), t.date("ends")
+        if effective and ends and _start(ends) < _start(effective):
+            t.bad("ends", f"{ends} is before effective {effective}")
         return Fact(
             field=name or "",
             value=value,
@@ -367,6 +374,8 @@ class _Builder:
             pair=pair,
             pair_system=pair_system,
             note=t.text("note"),
+            effective=effective,
+            ends=ends,
         )
 
     def _conflict(self, where: str, raw: Any) -> Conflict:
@@ -436,6 +445,13 @@ class _Builder:
         for cid, i in self.citation_ids.items():
             if cid not in self.used:
                 self.add(f"citations[{i}]", f"citation {cid!r} is never cited; remove it or cite it")
+
+
+def _overlap(a: Fact, b: Fact) -> bool:
+    """Whether two statements of one field cover a common date of service (open ends are open)."""
+    lo = max(_start(a.effective or "0000"), _start(b.effective or "0000"))
+    hi = min(_stop(a.ends or "9999"), _stop(b.ends or "9999"))
+    return lo <= hi
 
 
 def _fact_value(t: _Table, spec: FactField, value: Any) -> FactValue:

@@ -237,6 +237,8 @@ def _code_dict(e: PackCode) -> dict[str, Any]:
                         "pair_system": f.pair_system if f.pair_system != e.system else None,
                         "pair": f.pair,
                         "value": f.value,
+                        "effective": f.effective,
+                        "ends": f.ends,
                         "note": f.note,
                         "cite": list(f.cite),
                     }

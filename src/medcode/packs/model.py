@@ -53,7 +53,8 @@ class Fact:
     """One value an official table holds, stated with its source for when the KB lacks that table.
 
     ``field`` is a key of ``schema.FACT_FIELDS``; pair-wise fields (NCCI PTP) name the other code
-    in ``pair``.
+    in ``pair``. ``effective`` / ``ends`` bound the dates of service the value holds for (open when
+    absent), so a value that changed over time is stated once per period.
     """
 
     field: str
@@ -62,6 +63,23 @@ class Fact:
     pair: str | None = None
     pair_system: str | None = None
     note: str | None = None
+    effective: str | None = None
+    ends: str | None = None
+
+    def holds_on(self, date: str) -> bool:
+        """Whether the fact applies to a date of service (ISO ``YYYY-MM-DD``)."""
+        return (self.effective is None or _start(self.effective) <= date) and (
+            self.ends is None or date <= _stop(self.ends))
+
+
+# A partial date (YYYY or YYYY-MM) opens at its first day and closes at a lexical upper bound of its
+# last day; comparing ISO strings is enough, so "-31" stands in for every month's end.
+def _start(d: str) -> str:
+    return d + "-01-01"[len(d) - 4:] if len(d) < 10 else d
+
+
+def _stop(d: str) -> str:
+    return d + "-12-31"[len(d) - 4:] if len(d) < 10 else d
 
 
 @dataclass(frozen=True, slots=True)

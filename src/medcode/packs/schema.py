@@ -46,7 +46,7 @@ KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = MappingProxyType(
         "guidance": (frozenset({"text", "date", "cite"}), frozenset({"severity"})),
         "fact": (
             frozenset({"field", "value", "cite"}),
-            frozenset({"pair", "pair_system", "note"}),
+            frozenset({"pair", "pair_system", "note", "effective", "ends"}),
         ),
         "conflict": (
             frozenset({"id", "topic", "codes", "positions"}),
@@ -180,5 +180,10 @@ FACT_FIELDS: Mapping[str, FactField] = MappingProxyType(
         "opps.status_indicator": FactField(str, "OPPS status indicator", shape=r"[A-Z][0-9]?"),
         "opps.apc": FactField(str, "OPPS APC (4 digits)", shape=r"\d{4}"),
         "asc.payment_indicator": FactField(str, "ASC payment indicator", shape=r"[A-Z][0-9]"),
+        # total practitioner time on the date of service, in minutes, where a public source states it:
+        # "30-39" is a range, "30+" a threshold that must be met or exceeded
+        "time.total_minutes": FactField(
+            str, "total time in minutes ('30-39' or '30+')", shape=r"\d{1,3}-\d{1,3}|\d{1,3}\+"
+        ),
     }
 )

@@ -7,8 +7,31 @@ both sides must use exactly this function.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _WORD = re.compile(r"[a-z0-9]+")
+
+
+def _fold_table() -> dict[int, str]:
+    """Latin letters with diacritics -> their base letter, one character for one ("ö" -> "o").
+
+    One-for-one keeps character offsets valid, so the detector can fold a note and still report spans
+    of the original text. SQLite's unicode61 tokenizer removes the same diacritics on the FTS side.
+    """
+    table = {}
+    for cp in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFKD", chr(cp))[:1]
+        if base.isascii() and base.isalpha() and base != chr(cp):
+            table[cp] = base
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """``text`` with diacritics removed from Latin letters, same length ("Sjögren" -> "Sjogren")."""
+    return text.translate(_FOLD) if not text.isascii() else text
 
 # Words that carry no meaning for matching a coder's query against a title.
 STOPWORDS = frozenset(
@@ -34,7 +57,7 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased, de-punctuated, plural-folded words of ``text`` (stopwords kept)."""
-    return [stem(w) for w in _WORD.findall(text.lower())]
+    return [stem(w) for w in _WORD.findall(fold(text).lower())]
 
 
 def content_words(text: str) -> list[str]:

@@ -1,10 +1,13 @@
 """Case2Code: from a case note, propose claim lines and check them.
 
 The note is first masked with RedactPHI (same-length masking, so offsets still point into the
-note and no identifier is shown); diagnoses come from ``detect``; procedures from the recognisers
-in ``procedures.toml``; the proposal then goes through the claim checks. Every proposed line cites
-the words of the note that support it, and where the note is ambiguous the open question is listed
-instead of a guess.
+note and no identifier is shown); diagnoses come from ``detect``; procedures first from the
+recognisers in ``procedures.toml`` (site, side, count and imaging rules per family), then, for
+everything else the note documents, from its procedure sentences matched against content-pack
+terms and code descriptors (:mod:`.sentences`, :mod:`.descriptors`, :mod:`.candidates`); the
+proposal then goes through the claim checks. Every proposed line cites the words of the note that
+support it and says how sure it is (``confidence``), and where the note is ambiguous the open
+question is listed instead of a guess.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from typing import Any
 
 from medcode.edits import check, from_dict
 from medcode.kb.store import KB
+from medcode.suggest.candidates import word_lines
+from medcode.suggest.descriptors import descriptors, pack_terms
+from medcode.suggest.sentences import procedure_sentences, settings
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "single": 1, "both": 2}
 _COUNT = re.compile(r"\b(\d+|one|two|three|four|five|six|single)\s+(?:peripheral\s+|sensory\s+|separate\s+)?(?:nerves?|branches)\b", re.I)
@@ -42,6 +48,10 @@ def _find(text: str, words: list[str]) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
+def _inside(spans: list[tuple[int, int, str]], sentences) -> list[tuple[int, int, str]]:
+    return [sp for sp in spans if any(x.start <= sp[0] and sp[1] <= x.end for x in sentences)]
+
+
 def _ev(spans: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
     return [{"start": s, "end": e, "text": t} for s, e, t in spans]
 
@@ -55,7 +65,8 @@ def suggest(kb: KB, note: str, *, detector: Any = None) -> dict[str, Any]:
     det = detector or Detector(kb)
     entities = [e for e in det.detect(masked) if e.asserted and not e.has("HISTORY") and e.concepts]
     diagnoses: list[dict[str, Any]] = []
-    for e in entities:
+    # a bare re-mention ("pain") that only refers back to a fuller one is never a diagnosis's evidence
+    for e in sorted(entities, key=lambda e: e.concepts[0].evidence.startswith("refers back")):
         top = e.concepts[0]
         if top.code not in [d["code"] for d in diagnoses]:
             diagnoses.append({"code": top.code, "description": top.description, "evidence":
@@ -66,10 +77,21 @@ def suggest(kb: KB, note: str, *, detector: Any = None) -> dict[str, Any]:
         diagnoses = [d for d in diagnoses if not d["code"].startswith("R")]
     lines: list[dict[str, Any]] = []
     questions: list[str] = []
+    owned_codes: set[str] = set()  # codes and words a recogniser used are not matched again by words
+    owned_spans: list[tuple[int, int]] = []
+    sentences = procedure_sentences(masked)
     for rec in recognisers():
-        triggers = _find(masked, rec["triggers"])
+        # Only a procedure documented as done counts: "consider cryoneurolysis" in the plan, or a
+        # history of one, proposes nothing.
+        triggers = _inside(_find(masked, rec["triggers"]), sentences)
         if not triggers:
+            planned = _find(masked, rec["triggers"])
+            if planned:
+                questions.append(f"{rec['id']}: the note mentions {planned[0][2]!r} but not as a procedure done "
+                                 "in this encounter; nothing proposed")
             continue
+        owned_codes.update([s["code"] for s in rec["site"]] + rec.get("included", []) + rec.get("alternatives", []))
+        owned_spans += [(s, e) for s, e, _ in triggers + _find(masked, rec.get("imaging_words", []))]
         sites = [(site["code"], _find(masked, site["words"])) for site in rec["site"]]
         sites = [(code, spans) for code, spans in sites if spans]
         if not sites:
@@ -104,7 +126,8 @@ def suggest(kb: KB, note: str, *, detector: Any = None) -> dict[str, Any]:
             questions.append(f"{code}: no side is stated; add RT or LT once the record says which")
         for m in mods:
             lines.append({"code": code, "modifiers": m, "units": units, "dx_pointers": pointers[:4],
-                          "evidence": _ev(sorted(set(evidence))), "reason": f"{rec['id']}: site words name {code}"})
+                          "evidence": _ev(sorted(set(evidence))), "reason": f"{rec['id']}: site words name {code}",
+                          "confidence": settings()["thresholds"]["confidence_family"]})
         imaging = _find(masked, rec.get("imaging_words", []))
         if imaging:
             questions.append(f"{code}: imaging guidance is documented ({imaging[0][2]}) and is part of {code}: "
@@ -115,6 +138,10 @@ def suggest(kb: KB, note: str, *, detector: Any = None) -> dict[str, Any]:
                     if alt in c.get("codes", []) and code in c.get("codes", []):
                         questions.append(f"{code} or {alt}: authorities differ ({c.get('topic')}); "
                                          f"see `medcode show {alt}` for the positions side by side")
+    matches = pack_terms(kb, masked, sentences) + descriptors(kb, masked, sentences)
+    more, asks = word_lines(kb, masked, matches, diagnoses, owned_codes, owned_spans)
+    lines += more
+    questions += asks
     dos = _DOS.search(note)
     pos = _POS.search(note)
     claim = {"date_of_service": dos.group(1) if dos else None, "place_of_service": (pos.group(1) or pos.group(2)) if pos else None,

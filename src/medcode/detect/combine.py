@@ -1,0 +1,151 @@
+"""Combination codes that ICD-10-CM presumes from two conditions documented in one note.
+
+ICD-10-CM links some conditions without the note having to say so: hypertension with chronic kidney
+disease is hypertensive chronic kidney disease (I12), type 2 diabetes with chronic kidney disease is
+E11.22 (guidelines I.A.15 and I.C.9.a). Entity by entity the detector cannot see this, so after the
+whole note is read each rule in ``combinations.toml`` looks for its pair among the asserted entities
+and moves the combination code to the top of the condition's concepts, with the companion named in
+the evidence. Only asserted entities count: a denied or family-history condition links nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from medcode.detect._data import read_tables
+from medcode.detect.model import Concept, Entity
+from medcode.errors import ConfigError
+from medcode.search.text import content_words
+
+_KEYS = frozenset({"id", "basis", "when", "with", "code", "by_companion", "absorb"})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    basis: str
+    when: tuple[str, ...]
+    groups: tuple[tuple[str, ...], ...]
+    code: str
+    by_companion: tuple[tuple[str, str], ...] = ()
+    absorb: bool = False
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], where: str) -> Rule:
+        unknown = set(d) - _KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
+        for key in ("id", "basis", "code"):
+            if not isinstance(d.get(key), str) or not d[key]:
+                raise ConfigError(f"{where}: '{key}' must be a non-empty string")
+        when = d.get("when")
+        groups = d.get("with")
+        if not isinstance(when, list) or not when or not all(isinstance(w, str) for w in when):
+            raise ConfigError(f"{where}: 'when' must be a non-empty list of code prefixes")
+        if (not isinstance(groups, list) or not groups
+                or not all(isinstance(g, list) and g and all(isinstance(c, str) for c in g) for g in groups)):
+            raise ConfigError(f"{where}: 'with' must be a non-empty list of non-empty lists of code prefixes")
+        by = d.get("by_companion", {})
+        if not isinstance(by, dict) or not all(isinstance(v, str) for v in by.values()):
+            raise ConfigError(f"{where}: 'by_companion' must map code prefixes to codes")
+        absorb = d.get("absorb", False)
+        if not isinstance(absorb, bool):
+            raise ConfigError(f"{where}: 'absorb' must be true or false")
+        return cls(d["id"], d["basis"], tuple(when), tuple(tuple(g) for g in groups), d["code"],
+                   tuple(by.items()), absorb)
+
+
+def load_rules(text: str | None = None) -> list[Rule]:
+    data = read_tables("combinations.toml", "combination rules", {"rule"}, text)
+    return [Rule.from_dict(d, f"combination rule {n} ({d.get('id')!r})") for n, d in enumerate(data.get("rule", []), 1)]
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> tuple[Rule, ...]:
+    return tuple(load_rules())
+
+
+def combine(entities: list[Entity], rules: tuple[Rule, ...], titles: dict[str, tuple]) -> list[Entity]:
+    """``entities`` with presumed combination codes applied; ``titles`` maps code -> (title, ...)."""
+    asserted = [k for k, e in enumerate(entities) if e.asserted and e.concepts]
+    top = {k: entities[k].concepts[0].code for k in asserted}
+    out = list(entities)
+    done: set[int] = set()
+    for rule in rules:
+        if rule.code not in titles:
+            continue  # not in this knowledge base's release
+        takers = [k for k in asserted if k not in done and top[k].startswith(rule.when)]
+        if not takers:
+            continue
+        companions: list[list[int]] = []
+        for group in rule.groups:
+            found = [k for k in asserted if k not in takers and top[k].startswith(group)]
+            if not found:
+                break
+            companions.append(found)
+        else:
+            first = [entities[g[0]] for g in companions]
+            code = next((c for e in first for prefix, c in rule.by_companion
+                         if e.concepts[0].code.startswith(prefix)), rule.code)
+            if rule.absorb and rule.by_companion:
+                # the most specific companion decides ("stable angina" over a later bare "angina")
+                specific = [entities[k] for g in companions for k in g]
+                code = next((c for e in specific for prefix, c in rule.by_companion
+                             if e.concepts[0].code.startswith(prefix)), code)
+            if code not in titles:
+                continue
+            named = ", ".join(f'"{e.text}" ({e.concepts[0].code})' for e in first)
+            why = f"combination with {named} in the same note: {rule.basis}"
+            for k in takers:
+                out[k] = _promote(out[k], code, titles[code][0], why)
+                done.add(k)
+            if rule.absorb:
+                for k in (k for g in companions for k in g):
+                    out[k] = _promote(out[k], code, titles[code][0],
+                                      f'part of {code} with "{entities[takers[0]].text}": {rule.basis}')
+                    done.add(k)
+    return out
+
+
+def _promote(entity: Entity, code: str, title: str, why: str) -> Entity:
+    head = entity.concepts[0]
+    combined = Concept(code, title, head.score, f"{head.evidence}; {why}")
+    rest = tuple(c for c in entity.concepts if c.code != code)
+    return replace(entity, concepts=(combined, *rest)[:5])
+
+
+_RESIDUAL = ("R", "T14")
+
+
+def refer_back(entities: list[Entity]) -> list[Entity]:
+    """A bare re-mention ("the fracture", "angina") takes the code of the fuller mention it refers to.
+
+    Notes name a condition fully once ("displaced fracture of the left distal radius") and then by its
+    head word. Coded on its own, the head word gives an unspecified code the coder would never add. An
+    asserted entity whose words are a strict subset of another asserted entity's words, and whose own
+    best code is an unspecified one (or which is a single word), takes that entity's code first; its
+    own stays second, and the evidence names the fuller mention. The fuller mention must be in the same
+    category, unless the bare one fell into a residual class (symptoms R00-R99, injury of unspecified
+    body region T14) that any specific diagnosis of it replaces.
+    """
+    asserted = [e for e in entities if e.asserted and e.concepts]
+    words = {id(e): frozenset(content_words(e.text)) for e in asserted}
+    out = []
+    for e in entities:
+        w = words.get(id(e))
+        head = e.concepts[0] if e.concepts else None
+        if not w or head is None or not (len(w) == 1 or "unspecified" in head.description.lower()):
+            out.append(e)
+            continue
+        fuller = [f for f in asserted if f is not e and w < words[id(f)] and f.concepts[0].code != head.code
+                  and (f.concepts[0].code[:3] == head.code[:3] or head.code.startswith(_RESIDUAL))]
+        if not fuller:
+            out.append(e)
+            continue
+        f = min(fuller, key=lambda f: abs(f.begin - e.begin))
+        code, title = f.concepts[0].code, f.concepts[0].description
+        moved = Concept(code, title, head.score, f'refers back to "{f.text}" ({code}); own reading: {head.evidence}')
+        out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != code))[:5]))
+    return out

@@ -1,0 +1,62 @@
+"""Combination codes ICD-10-CM presumes from two conditions in one note, and "see" index pointers."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcode.detect import detect
+from medcode.detect.combine import Rule, load_rules
+from medcode.errors import ConfigError
+
+
+def _top(kb, text: str) -> dict[str, tuple[str, str]]:
+    return {e.text.lower(): (e.concepts[0].code, e.concepts[0].evidence) for e in detect(text, kb)}
+
+
+def test_hypertension_with_ckd_is_hypertensive_ckd(detect_kb) -> None:
+    top = _top(detect_kb, "Essential hypertension. Chronic kidney disease, stage 3a.")
+    code, evidence = top["essential hypertension"]
+    assert code == "I12.9" and "I.C.9.a.2" in evidence and "N18.31" in evidence
+    assert top["chronic kidney disease, stage 3a"][0] == "N18.31"  # the stage keeps its own code
+
+
+def test_diabetes_with_ckd_is_the_with_code(detect_kb) -> None:
+    top = _top(detect_kb, "Type 2 diabetes mellitus. Chronic kidney disease, stage 3a.")
+    assert top["type 2 diabetes mellitus"][0] == "E11.22"
+
+
+@pytest.mark.parametrize("text", [
+    "Essential hypertension. Denies chronic kidney disease.",      # a denied companion links nothing
+    "Essential hypertension. Mother has chronic kidney disease.",  # nor does a relative's
+])
+def test_only_asserted_companions_combine(detect_kb, text: str) -> None:
+    assert _top(detect_kb, text)["essential hypertension"][0] == "I10"
+
+
+def test_packaged_rules_load() -> None:
+    rules = load_rules()
+    assert {r.id for r in rules} >= {"hypertension-ckd", "type2-diabetes-ckd"}
+    assert all(isinstance(r, Rule) for r in rules)
+
+
+def test_bad_rule_rejected() -> None:
+    with pytest.raises(ConfigError, match="'with'"):
+        load_rules('[[rule]]\nid = "x"\nbasis = "b"\nwhen = ["I10"]\nwith = ["N18"]\ncode = "I12.9"')
+
+
+def test_see_pointer_in_the_index_gives_a_term(detect_kb) -> None:
+    code, evidence = _top(detect_kb, "Febrile since yesterday.")["febrile"]
+    assert code == "R50.9" and "Febrile" in evidence
+
+
+def test_bare_remention_takes_the_fuller_code(detect_kb) -> None:
+    ents = detect("Pain in the right knee since Monday. The pain is worse at night.", detect_kb)
+    bare = next(e for e in ents if e.text.lower() == "pain")
+    assert bare.concepts[0].code == "M25.561" and "refers back" in bare.concepts[0].evidence
+    assert "R52" in [c.code for c in bare.concepts]  # its own reading is kept below
+
+
+def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
+    ents = detect("Denies pain in the right knee. Pain elsewhere.", detect_kb)
+    bare = next(e for e in ents if e.text.lower() == "pain")
+    assert bare.concepts[0].code == "R52"
