@@ -68,6 +68,16 @@ TREE = [
         ], {}),
         ("N18.9", "Chronic kidney disease, unspecified", [], {}),
     ], {}),
+    ("O10", "Pre-existing hypertension complicating pregnancy, childbirth and the puerperium", [
+        ("O10.0", "Pre-existing essential hypertension complicating pregnancy, childbirth and the puerperium", [
+            ("O10.01", "Pre-existing essential hypertension complicating pregnancy", [
+                ("O10.011", "Pre-existing essential hypertension complicating pregnancy, first trimester", [], {}),
+                ("O10.012", "Pre-existing essential hypertension complicating pregnancy, second trimester", [], {}),
+                ("O10.013", "Pre-existing essential hypertension complicating pregnancy, third trimester", [], {}),
+                ("O10.019", "Pre-existing essential hypertension complicating pregnancy, unspecified trimester", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
     ("R05", "Cough", [("R05.9", "Cough, unspecified", [], {})], {}),
     ("R06", "Abnormalities of breathing", [
         ("R06.0", "Dyspnea", [("R06.02", "Shortness of breath", [], {})], {}),
@@ -90,6 +100,7 @@ TREE = [
 ]
 CHAPTERS = {"E": ("4", "Endocrine diseases"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
+            "O": ("15", "Pregnancy, childbirth and the puerperium"),
             "R": ("18", "Symptoms and signs"), "S": ("19", "Injury")}
 INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived index CSV)
     ("D", 0, "Diabetes, diabetic", "(mellitus) (sugar)", "E11.9"),

@@ -60,3 +60,29 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     ents = detect("Denies pain in the right knee. Pain elsewhere.", detect_kb)
     bare = next(e for e in ents if e.text.lower() == "pain")
     assert bare.concepts[0].code == "R52"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("G2P1 at 30 weeks gestation. Essential hypertension.", "O10.013"),         # weeks give the trimester
+    ("Pregnant, second trimester. Essential hypertension.", "O10.012"),
+    ("Currently pregnant. Essential hypertension.", "O10.019"),                   # trimester not stated
+    ("Essential hypertension. Not pregnant.", "I10"),
+])
+def test_pregnancy_moves_conditions_to_chapter_15(detect_kb, text: str, code: str) -> None:
+    top = _top(detect_kb, text)["essential hypertension"]
+    assert top[0] == code
+    if code.startswith("O"):
+        assert "I.C.15.a.1" in top[1]
+
+
+def test_trimester_from_weeks() -> None:
+    from medcode.detect.combine import trimester
+
+    assert [trimester(t) for t in ("10 weeks gestation", "EGA 27w", "36 wks", "3rd trimester", "no dates")] == \
+        ["first", "second", "third", "third", None]
+
+
+def test_other_forms_of_a_dictionary_word(detect_kb) -> None:
+    # "coughs"/"coughing" are English words, so they are never spelling-corrected, but they are still
+    # forms of the dictionary word "cough"
+    assert _top(detect_kb, "Coughing at night.")["coughing"][0] == "R05.9"

@@ -32,6 +32,12 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Pneumonia, resolved.", "pneumonia", "HISTORY"),
         ("Pneumonia was considered but ruled out.", "pneumonia", "NEGATION"),
         ("Chest pain concerning for pneumonia.", "pneumonia", "LOW_CONFIDENCE"),
+        ("Pneumonia in 2019, treated.", "pneumonia", "HISTORY"),
+        ("Pneumonia, probable.", "pneumonia", "LOW_CONFIDENCE"),
+        ("CT to exclude pneumonia.", "pneumonia", "LOW_CONFIDENCE"),
+        ("Seek emergency care for chest pain.", "chest pain", "HYPOTHETICAL"),
+        ("Return precautions: fever, headache.", "headache", "HYPOTHETICAL"),
+        ("Call for temperature of 100.4 F or higher, or headache.", "headache", "HYPOTHETICAL"),  # 100.4 is one token
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
@@ -45,6 +51,7 @@ def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
         ("No fever. Chest pain since noon.", "chest pain"),    # sentence ends the scope
         ("No increase in headache.", "headache"),              # pseudo-cue
         ("Not only chest pain but also cough.", "chest pain"),
+        ("TIA with no residual deficit, headache, cough.", "cough"),  # "no" stops at a comma ...
     ],
 )
 def test_scope_limits(detect_kb, text: str, mention: str) -> None:
@@ -87,3 +94,15 @@ def test_packaged_rules_load_and_round_trip() -> None:
 def test_bad_rules_rejected(toml: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_rules(toml)
+
+
+def test_no_reaches_an_or_list(detect_kb) -> None:
+    assert "NEGATION" in _traits(detect_kb, "No fever, headache or cough.")["cough"]  # ... unless an "or" list follows
+
+
+def test_dated_diagnosis_is_not_history(detect_kb) -> None:
+    assert "HISTORY" not in _traits(detect_kb, "Diagnosed with essential hypertension in 2015.")["essential hypertension"]
+
+
+def test_negated_past_condition_is_only_negated(detect_kb) -> None:
+    assert _traits(detect_kb, "No prior history of pneumonia.")["pneumonia"] & {"NEGATION", "HISTORY"} == {"NEGATION"}

@@ -18,7 +18,7 @@ from medcode.detect import detect
         ("High blood pressure, on lisinopril.", "High blood pressure", "I10"),
         ("Persistent coughing.", "coughing", "R05.9"),                     # inflection (-ing)
         ("Community acquired pneumonai.", "pneumonai", "J18.9"),           # misspelling
-        ("Reflex sympathetic dystrophy of the left leg.", "Reflex sympathetic dystrophy", "G90.50"),
+        ("Reflex sympathetic dystrophy of the left leg.", "Reflex sympathetic dystrophy", "G90.522"),
         ("CRPS of the right leg", "CRPS of the right leg", "G90.521"),     # abbreviation + synonym + side
         ("Pyrexia to 38.9 overnight.", "Pyrexia", "R50.9"),                # inclusion term
     ],

@@ -10,6 +10,8 @@ the evidence. Only asserted entities count: a denied or family-history condition
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -19,7 +21,7 @@ from medcode.detect.model import Concept, Entity
 from medcode.errors import ConfigError
 from medcode.search.text import content_words
 
-_KEYS = frozenset({"id", "basis", "when", "with", "code", "by_companion", "absorb"})
+_KEYS = frozenset({"id", "basis", "when", "with", "code", "by_companion", "absorb", "present"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ class Rule:
     code: str
     by_companion: tuple[tuple[str, str], ...] = ()
     absorb: bool = False
+    present: tuple[str, ...] = ()  # with absorb: the companions combine whenever one of these is asserted
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str) -> Rule:
@@ -53,8 +56,11 @@ class Rule:
         absorb = d.get("absorb", False)
         if not isinstance(absorb, bool):
             raise ConfigError(f"{where}: 'absorb' must be true or false")
+        present = d.get("present", [])
+        if not isinstance(present, list) or not all(isinstance(c, str) for c in present):
+            raise ConfigError(f"{where}: 'present' must be a list of code prefixes")
         return cls(d["id"], d["basis"], tuple(when), tuple(tuple(g) for g in groups), d["code"],
-                   tuple(by.items()), absorb)
+                   tuple(by.items()), absorb, tuple(present))
 
 
 def load_rules(text: str | None = None) -> list[Rule]:
@@ -77,11 +83,14 @@ def combine(entities: list[Entity], rules: tuple[Rule, ...], titles: dict[str, t
         if rule.code not in titles:
             continue  # not in this knowledge base's release
         takers = [k for k in asserted if k not in done and top[k].startswith(rule.when)]
-        if not takers:
+        # A diabetes already coded with another complication (E11.42) still links a later peripheral
+        # artery disease to E11.51: the companion takes the code, the diabetes keeps its own.
+        hosts = takers or [k for k in asserted if rule.absorb and rule.present and top[k].startswith(rule.present)]
+        if not hosts:
             continue
         companions: list[list[int]] = []
         for group in rule.groups:
-            found = [k for k in asserted if k not in takers and top[k].startswith(group)]
+            found = [k for k in asserted if k not in hosts and k not in done and top[k].startswith(group)]
             if not found:
                 break
             companions.append(found)
@@ -104,7 +113,7 @@ def combine(entities: list[Entity], rules: tuple[Rule, ...], titles: dict[str, t
             if rule.absorb:
                 for k in (k for g in companions for k in g):
                     out[k] = _promote(out[k], code, titles[code][0],
-                                      f'part of {code} with "{entities[takers[0]].text}": {rule.basis}')
+                                      f'part of {code} with "{entities[hosts[0]].text}": {rule.basis}')
                     done.add(k)
     return out
 
@@ -149,3 +158,91 @@ def refer_back(entities: list[Entity]) -> list[Entity]:
         moved = Concept(code, title, head.score, f'refers back to "{f.text}" ({code}); own reading: {head.evidence}')
         out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != code))[:5]))
     return out
+
+
+# --- pregnancy ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Pregnancy:
+    context: re.Pattern[str]
+    negated: re.Pattern[str] | None
+    maps: tuple[tuple[tuple[tuple[str, str], ...], str], ...]  # ((first, last) ranges, target)
+
+
+def load_pregnancy(text: str | None = None) -> Pregnancy:
+    data = read_tables("pregnancy.toml", "pregnancy rules", {"context", "map"}, text)
+    ctx = data.get("context", {})
+    pats, neg = ctx.get("patterns", []), ctx.get("negated", [])
+    if not pats or not all(isinstance(x, str) for x in pats + neg):
+        raise ConfigError("pregnancy rules: context.patterns must be a non-empty list of regular expressions")
+    maps = []
+    for n, m in enumerate(data.get("map", []), 1):
+        codes, target = m.get("codes"), m.get("target")
+        if set(m) - {"codes", "target"} or not isinstance(target, str) or not isinstance(codes, list) or not codes:
+            raise ConfigError(f"pregnancy rules: map {n} needs codes (a list) and target (a code), nothing else")
+        ranges = tuple(tuple(c.split("-", 1)) if "-" in c else (c, c) for c in codes)
+        maps.append((ranges, target))
+    try:
+        return Pregnancy(re.compile("|".join(pats), re.IGNORECASE),
+                         re.compile("|".join(neg), re.IGNORECASE) if neg else None, tuple(maps))
+    except re.error as exc:
+        raise ConfigError(f"pregnancy rules: bad pattern ({exc})") from None
+
+
+@lru_cache(maxsize=1)
+def default_pregnancy() -> Pregnancy:
+    return load_pregnancy()
+
+
+_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|w)\b", re.IGNORECASE)
+_TRIMESTER = re.compile(r"\b(first|second|third|1st|2nd|3rd)\s+trimester\b", re.IGNORECASE)
+_ORDINAL = {"1st": "first", "2nd": "second", "3rd": "third"}
+
+
+def trimester(text: str) -> str | None:
+    """The trimester the note states, or the one its gestational age in weeks falls in."""
+    m = _TRIMESTER.search(text)
+    if m:
+        word = m.group(1).lower()
+        return _ORDINAL.get(word, word)
+    for m in _WEEKS.finditer(text):
+        weeks = int(m.group(1))
+        if 4 <= weeks <= 42:
+            return "first" if weeks < 14 else "second" if weeks < 28 else "third"
+    return None
+
+
+def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
+              resolve: Callable[[str, set[str]], tuple[str, str] | None]) -> list[Entity]:
+    """In a note about a pregnant patient, asserted conditions take their chapter 15 code first.
+
+    ``resolve(code, context_words)`` returns the billable (code, title) under a chapter 15
+    subcategory for the trimester words, or None when the knowledge base lacks it.
+    """
+    if not rules.context.search(text) or (rules.negated and rules.negated.search(text)):
+        return entities
+    tri = trimester(text)
+    ctx = {tri, "trimester"} if tri else set()
+    out = []
+    for e in entities:
+        head = e.concepts[0] if e.concepts else None
+        if head is None or not e.asserted or head.code.startswith(("O", "Z", "S", "T", "V", "W", "X", "Y")):
+            out.append(e)
+            continue
+        target = next((t for ranges, t in rules.maps if any(_within(head.code, lo, hi) for lo, hi in ranges)), None)
+        found = resolve(target, ctx) if target else None
+        if found is None:
+            out.append(e)
+            continue
+        code, title = found
+        why = (f"the patient is pregnant{f' ({tri} trimester)' if tri else ''}: guideline I.C.15.a.1 puts "
+               f"{head.code} under {target}; {head.code} follows as an additional code")
+        moved = Concept(code, title, head.score, f"{head.evidence}; {why}")
+        out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != code))[:5]))
+    return out
+
+
+def _within(code: str, lo: str, hi: str) -> bool:
+    """Whether ``code`` falls in the range lo..hi of codes or code prefixes ("D50"-"D64", "N39.0")."""
+    return lo <= code[:len(lo)] and code[:len(hi)] <= hi

@@ -30,7 +30,7 @@ from medcode.errors import ConfigError
 CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "PSEUDO",
               "TERMINATE")
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
-_ALLOWED_KEYS = frozenset({"literal", "pattern", "category", "direction", "max_scope"})
+_ALLOWED_KEYS = frozenset({"literal", "pattern", "category", "direction", "max_scope", "list_scope"})
 # ConText category -> InferICD10CM trait name.
 TRAITS = {
     "NEGATED_EXISTENCE": "NEGATION",
@@ -49,6 +49,11 @@ class Rule:
     direction: str
     pattern: str | None = None
     max_scope: int | None = None
+    # A short cue ("no", "without", "prior") reaches past a comma only into an "or" list ("no fever,
+    # chills or sweats"); "no residual deficit, hyperlipidemia" ends at the comma. Backwards such a cue
+    # never crosses a comma ("HTN, gout, prostatitis in 2015": only prostatitis is past). Cues such as
+    # "denies" keep their whole scope.
+    list_scope: bool = False
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "rule") -> Rule:
@@ -71,7 +76,10 @@ class Rule:
                 re.compile(pattern)
             except re.error as exc:
                 raise ConfigError(f"{where}: bad pattern ({exc})") from None
-        return cls(d["literal"], d["category"], d["direction"], pattern, scope)
+        list_scope = d.get("list_scope", False)
+        if not isinstance(list_scope, bool):
+            raise ConfigError(f"{where}: list_scope must be true or false")
+        return cls(d["literal"], d["category"], d["direction"], pattern, scope, list_scope)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"literal": self.literal, "category": self.category, "direction": self.direction}
@@ -79,6 +87,8 @@ class Rule:
             out["pattern"] = self.pattern
         if self.max_scope is not None:
             out["max_scope"] = self.max_scope
+        if self.list_scope:
+            out["list_scope"] = True
         return out
 
     @property
@@ -178,8 +188,12 @@ class ConText:
                 if k < len(term_first):
                     stop = min(stop, term_first[k] - 1)
                 hi = last + 1
-                while hi <= stop and tokens[hi].sentence == sentence:
-                    hi += 1
+                if rule.list_scope and not _or_list(tokens, last + 1, stop):
+                    while hi <= stop and tokens[hi].sentence == sentence and not tokens[hi - 1].comma:
+                        hi += 1
+                else:
+                    while hi <= stop and tokens[hi].sentence == sentence:
+                        hi += 1
                 if hi - 1 > last:
                     out.append(Modifier(rule, start, end, last + 1, hi - 1))
             if rule.direction in ("BACKWARD", "BIDIRECTIONAL") and first > 0:
@@ -188,11 +202,22 @@ class ConText:
                 if k >= 0:
                     stop = max(stop, term_last[k] + 1)
                 lo = first - 1
-                while lo >= stop and tokens[lo].sentence == sentence:
+                # (a comma right before the cue is the one that sets it off: "AKI, resolved")
+                while lo >= stop and tokens[lo].sentence == sentence and not (
+                        rule.list_scope and tokens[lo].comma and lo < first - 1):
                     lo -= 1
                 if lo + 1 < first:
                     out.append(Modifier(rule, start, end, lo + 1, first - 1))
         return out
+
+
+_OR = frozenset({"or", "nor"})
+
+
+def _or_list(tokens: list[Token], first: int, stop: int) -> bool:
+    """Whether the words from ``first`` to ``stop`` in one sentence form an "or" list."""
+    sentence = tokens[first].sentence if first < len(tokens) else -1
+    return any(t.norm in _OR for t in tokens[first:stop + 1] if t.sentence == sentence)
 
 
 @lru_cache(maxsize=1)

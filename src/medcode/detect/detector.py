@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from medcode.detect import specificity
-from medcode.detect.combine import combine, default_rules, refer_back
+from medcode.detect.combine import combine, default_pregnancy, default_rules, pregnancy, refer_back
 from medcode.detect.context import ConText, default_context
 from medcode.detect.matcher import KIND_WEIGHT, Dictionary, Match
 from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
@@ -27,7 +27,7 @@ from medcode.search.text import words
 _PARENS = re.compile(r"\([^()]*\)")
 
 MAX_CONCEPTS = 5
-WINDOW = 3  # words either side of a mention that may state laterality, acuity or episode
+WINDOW = 4  # words either side of a mention that may state laterality, acuity or episode
 _STOP_WINDOW = frozenset({"and", "or", "with", "but", "no", "not"})
 # R-code categories whose findings a patient reports (symptoms); other R codes are signs.
 _SYMPTOM_CATEGORIES = frozenset(
@@ -71,6 +71,7 @@ class Detector:
         self.context = context or default_context()
         self.sectionizer = sectionizer or default_sectionizer()
         self.combinations = default_rules()
+        self.pregnancy = default_pregnancy()
 
     def detect(self, text: str) -> list[Entity]:
         tokens = tokenize(text)
@@ -112,11 +113,19 @@ class Detector:
                     if s.trait and s.trait not in seen:
                         seen.add(s.trait)
                         traits.append(Trait(s.trait, _TRAIT_SCORE[s.trait], f"section:{s.name}"))
+            if "NEGATION" in seen and "HISTORY" in seen:
+                # "no prior history of arrhythmia": absent, not past
+                traits = [t for t in traits if t.name != "HISTORY"]
             kind = _kind(concepts[0].code)
             traits.insert(0, Trait(kind, 0.8, "code"))
             out.append(Entity(begin, end, text[begin:end], round(score, 4), tuple(traits), tuple(concepts), section))
         out.sort(key=lambda e: e.begin)
-        return refer_back(combine(out, self.combinations, self.dictionary.codes))
+        out = refer_back(combine(out, self.combinations, self.dictionary.codes))
+        return pregnancy(out, text, self.pregnancy, self._resolve)
+
+    def _resolve(self, code: str, ctx: set[str]) -> tuple[str, str] | None:
+        choice = specificity.resolve(self.dictionary, code, ctx)
+        return (choice.code, choice.title) if choice else None
 
     def _concepts(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int) -> list[Concept]:
         ctx_tokens = [tokens[i].words for i in range(m.first, m.last + 1)]

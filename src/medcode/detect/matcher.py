@@ -46,7 +46,11 @@ _GENERIC = frozenset(
     ["history", "status", "examination", "admission", "care", "problem", "disease", "disorder", "condition", "syndrome", "abnormal", "finding", "observation", "test", "use", "visit", "contact", "exposure", "complication", "lesion", "mass", "injury", "failure", "deficiency", "defect", "anomaly", "infection", "dependence", "abuse", "change", "disturbance", "state", "effect", "reaction", "absence", "loss", "stage", "type", "pressure", "late", "long", "term", "patient", "old", "previous", "recent", "new", "acute", "chronic", "severe", "mild", "moderate", "general", "stress", "cold", "falling", "flashback", "wound", "symptom", "sign", "illness", "sick",
      # exam adjectives and bare anatomy: a finding the assessment names, not a condition on its own
      "painful", "swollen", "swelling", "erythema", "erythematous", "tender", "nerve", "scale", "sugar",
-     "fistula", "ganglion", "adherent", "analgesia", "sinus"]
+     "fistula", "ganglion", "adherent", "analgesia", "sinus",
+     # words of ordinary narrative that the index also lists as conditions
+     "trauma", "heat", "anesthesia", "sensitive", "sensitivity", "decline", "scar", "callus", "papule",
+     "short", "tract", "delivery", "labor", "pregnancy", "strain", "burn", "contact", "exposure", "may",
+     "reflex", "break", "bleeding", "antibody"]
 )
 
 
@@ -118,7 +122,7 @@ class Dictionary:
                 required = term_words(_fold_main_term(variant, aliases) if kind == "index" else variant)
                 if not required or (code, required) in seen:
                     continue
-                if len(required) == 1 and next(iter(required)) in _GENERIC:
+                if len(required) == 1 and (next(iter(required)) in _GENERIC or len(next(iter(required))) < 2):
                     continue
                 seen.add((code, required))
                 terms.append(Term(code, kind, text, required))
@@ -137,9 +141,11 @@ class Dictionary:
         if word in self._corrections:
             return self._corrections[word]
         fixed = None
-        if len(word) >= 6 and word.isalpha() and word not in english_words():
+        if len(word) >= 5 and word.isalpha():
+            # Another form of a dictionary word ("wheezes" for "wheezing", "snores" for "snoring") is
+            # recognised whether or not it is an English word; a spelling correction only when it is not.
             fixed = _inflection(word, self.vocabulary)
-            if fixed is None:
+            if fixed is None and len(word) >= 6 and word not in english_words():
                 best = process.extractOne(word, self._fuzzy_pool.get(word[0], []), scorer=fuzz.ratio,
                                           score_cutoff=86)
                 fixed = best[0] if best else None
@@ -319,9 +325,15 @@ def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
     return out
 
 
+_SUFFIXES = (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""), ("es", ""), ("al", ""),
+             ("e", "ing"), ("es", "ing"), ("", "ing"), ("ed", "ing"), ("y", "ing"), ("ness", ""),
+             ("ity", ""), ("ic", "ia"), ("ical", "y"))
+
+
 def _inflection(word: str, vocabulary: frozenset[str]) -> str | None:
-    for suffix, repl in (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""), ("es", ""), ("al", "")):
-        if word.endswith(suffix) and (cand := word[: -len(suffix)] + repl) in vocabulary:
+    """The dictionary form of an inflected word: wheezes/wheeze -> wheezing, snores -> snoring."""
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and (cand := word[: len(word) - len(suffix)] + repl) in vocabulary:
             return cand
     return None
 

@@ -19,7 +19,8 @@ from medcode.search.text import fold, stem
 
 # A dash with space on both sides ("Osteoarthritis, right knee - injection today") separates a problem
 # from its plan the way a full stop does, so it breaks the sentence too.
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]|(?<=\s)-{1,2}(?=\s)")
+# A decimal number ("100.4 F", "A1c 7.4") is one token: its point does not end a sentence.
+_TOKEN = re.compile(r"\d+\.\d+|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]|(?<=\s)-{1,2}(?=\s)")
 _BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--"])
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
 _AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
