@@ -21,6 +21,20 @@ _S82_7TH = {"A": "initial encounter for closed fracture", "B": "initial encounte
 
 # (code, title, children, extras) — extras: inclusion terms, excludes1 notes, seventh-character table.
 TREE = [
+    ("C50", "Malignant neoplasm of breast", [
+        ("C50.9", "Malignant neoplasm of breast of unspecified site", [
+            ("C50.91", "Malignant neoplasm of breast of unspecified site, female", [
+                ("C50.911", "Malignant neoplasm of unspecified site of right female breast", [], {}),
+                ("C50.912", "Malignant neoplasm of unspecified site of left female breast", [], {}),
+                ("C50.919", "Malignant neoplasm of unspecified site of unspecified female breast", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
+    ("C79", "Secondary malignant neoplasm of other and unspecified sites", [
+        ("C79.8", "Secondary malignant neoplasm of other specified sites", [
+            ("C79.81", "Secondary malignant neoplasm of breast", [], {}),
+        ], {}),
+    ], {}),
     ("E10", "Type 1 diabetes mellitus", [
         ("E10.9", "Type 1 diabetes mellitus without complications", [], {}),
     ], {"excludes1": ["type 2 diabetes mellitus (E11.-)"]}),
@@ -98,7 +112,7 @@ TREE = [
         ], {}),
     ], {"seventh": _S82_7TH}),
 ]
-CHAPTERS = {"E": ("4", "Endocrine diseases"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
+CHAPTERS = {"C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "O": ("15", "Pregnancy, childbirth and the puerperium"),
             "R": ("18", "Symptoms and signs"), "S": ("19", "Injury")}

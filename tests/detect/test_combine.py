@@ -86,3 +86,17 @@ def test_other_forms_of_a_dictionary_word(detect_kb) -> None:
     # "coughs"/"coughing" are English words, so they are never spelling-corrected, but they are still
     # forms of the dictionary word "cough"
     assert _top(detect_kb, "Coughing at night.")["coughing"][0] == "R05.9"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Adenocarcinoma of the left breast.", "C50.912"),   # Table of Neoplasms: Breast, malignant primary
+    ("Breast metastases.", "C79.81"),                     # Breast, malignant secondary
+])
+def test_table_of_neoplasms(detect_kb, text: str, code: str) -> None:
+    ents = detect(text, detect_kb)
+    assert ents and ents[0].concepts[0].code == code
+
+
+def test_misleading_search_synonym_is_dropped_in_notes(detect_kb) -> None:
+    # search maps "sugar" to diabetes for queries; in a note "blood sugars" is not a diagnosis
+    assert not [e for e in detect("Blood sugars are stable.", detect_kb) if e.concepts[0].code.startswith("E1")]

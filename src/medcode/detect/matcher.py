@@ -42,6 +42,10 @@ _PARENS = re.compile(r"\([^()]*\)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _NEC = re.compile(r"\bnot elsewhere classified\b|\bclassified elsewhere\b", re.IGNORECASE)
 # One-word terms that are too generic to stand alone as a condition mention.
+# Table of Neoplasms columns a note names by its words: "cancer", "adenocarcinoma" -> malignant primary,
+# "metastases" -> malignant secondary, "benign" -> benign (markers in detect/abbreviations.tsv).
+_NEOPLASM_COLUMNS = {"malignant primary": "neoprimary", "malignant secondary": "neosecondary", "benign": "neobenign"}
+
 _GENERIC = frozenset(
     ["history", "status", "examination", "admission", "care", "problem", "disease", "disorder", "condition", "syndrome", "abnormal", "finding", "observation", "test", "use", "visit", "contact", "exposure", "complication", "lesion", "mass", "injury", "failure", "deficiency", "defect", "anomaly", "infection", "dependence", "abuse", "change", "disturbance", "state", "effect", "reaction", "absence", "loss", "stage", "type", "pressure", "late", "long", "term", "patient", "old", "previous", "recent", "new", "acute", "chronic", "severe", "mild", "moderate", "general", "stress", "cold", "falling", "flashback", "wound", "symptom", "sign", "illness", "sick",
      # exam adjectives and bare anatomy: a finding the assessment names, not a condition on its own
@@ -113,11 +117,20 @@ class Dictionary:
         seen: set[tuple[str, frozenset[str]]] = set()
 
         index_rows = [(code.rstrip("-").rstrip("."), term, kind) for code, term, kind in conn.execute(
-            "SELECT DISTINCT code, term, kind FROM terms WHERE system = ? AND kind IN ('inclusion', 'index')",
+            "SELECT DISTINCT code, term, kind FROM terms WHERE system = ? AND kind IN ('inclusion', 'index', 'neoplasm')",
             (SYSTEM,))]
         aliases = _main_term_aliases(t for _, t, k in index_rows if k == "index")
 
         def add(code: str, kind: str, text: str) -> None:
+            source = text
+            if kind == "neoplasm":
+                # Table of Neoplasms: "Lung, upper lobe, malignant primary". The column becomes a marker
+                # word that the note's "adenocarcinoma"/"metastases" stand for (detect/abbreviations.tsv).
+                site, _, column = text.rpartition(", ")
+                if column not in _NEOPLASM_COLUMNS:
+                    return
+                text = f"{site}, {_NEOPLASM_COLUMNS[column]}"
+                kind = "index"
             for variant in (_variants(text) if kind == "index" else (text,)):
                 required = term_words(_fold_main_term(variant, aliases) if kind == "index" else variant)
                 if not required or (code, required) in seen:
@@ -125,7 +138,7 @@ class Dictionary:
                 if len(required) == 1 and (next(iter(required)) in _GENERIC or len(next(iter(required))) < 2):
                     continue
                 seen.add((code, required))
-                terms.append(Term(code, kind, text, required))
+                terms.append(Term(code, kind, source, required))
 
         for code, (title, _, _) in codes.items():
             add(code, "title", title)

@@ -47,6 +47,9 @@ def _expansions() -> tuple[dict[tuple[str, ...], set[str]], int]:
     mapping, longest = vocabularies()
     out = {key: {w for alt in alts for w in alt} for key, alts in mapping.items()}
     for kw, alts in load_map("abbreviations.tsv", "medcode.detect").items():
+        if alts == [()] or alts == [("-",)] or not any(alts):
+            out.pop(kw, None)  # "-": a search synonym that misleads in notes ("blood sugars" is not diabetes)
+            continue
         out.setdefault(kw, set()).update(w for alt in alts for w in alt)
         longest = max(longest, len(kw))
     return out, longest
