@@ -100,3 +100,13 @@ def test_table_of_neoplasms(detect_kb, text: str, code: str) -> None:
 def test_misleading_search_synonym_is_dropped_in_notes(detect_kb) -> None:
     # search maps "sugar" to diabetes for queries; in a note "blood sugars" is not a diagnosis
     assert not [e for e in detect("Blood sugars are stable.", detect_kb) if e.concepts[0].code.startswith("E1")]
+
+
+def test_acronym_terms_need_capitals(detect_kb) -> None:
+    from medcode.detect.matcher import _acronym
+
+    assert _acronym("AIDS (related complex)") and _acronym("PRES") and not _acronym("Gout")
+    from medcode.detect.tokens import ACRONYM, tokenize
+
+    words = {t.raw: t.words for t in tokenize("AIDS and hearing aids")}
+    assert ACRONYM + "aid" in words["AIDS"] and ACRONYM + "aid" not in words["aids"]

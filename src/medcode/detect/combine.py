@@ -227,6 +227,16 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
     out = []
     for e in entities:
         head = e.concepts[0] if e.concepts else None
+        if head is not None and head.code.startswith("O") and tri:
+            # a chapter 15 code already: take the child for the note's trimester ("Obesity complicating
+            # pregnancy" under O99.21 is O99.211 in the first trimester, not the puerperium's O99.215)
+            parent = head.code[:-1].rstrip(".")
+            found = resolve(parent, ctx) if len(parent) >= 4 else None
+            if found and found[0] != head.code and tri in found[1].lower():
+                moved = Concept(found[0], found[1], head.score, f"{head.evidence}; trimester: {tri}")
+                e = replace(e, concepts=(moved, *(c for c in e.concepts if c.code != found[0]))[:5])
+            out.append(e)
+            continue
         if head is None or not e.asserted or head.code.startswith(("O", "Z", "S", "T", "V", "W", "X", "Y")):
             out.append(e)
             continue

@@ -27,7 +27,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
-from medcode.detect.tokens import Token
+from medcode.detect.tokens import ACRONYM, Token
 from medcode.search.text import STOPWORDS, words
 
 SYSTEM = "ICD10CM"
@@ -133,6 +133,8 @@ class Dictionary:
                 kind = "index"
             for variant in (_variants(text) if kind == "index" else (text,)):
                 required = term_words(_fold_main_term(variant, aliases) if kind == "index" else variant)
+                if len(required) == 1 and _acronym(variant):
+                    required = frozenset({ACRONYM + next(iter(required))})
                 if not required or (code, required) in seen:
                     continue
                 if len(required) == 1 and (next(iter(required)) in _GENERIC or len(next(iter(required))) < 2):
@@ -242,6 +244,15 @@ def _split_main(text: str) -> tuple[str, str, list[str]] | None:
     if len(head) != 1 or len(adj) != 1 or head[0] == adj[0] or head[0][:4] != adj[0][:4]:
         return None
     return head[0], adj[0], parts
+
+
+_CAPS_WORD = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+def _acronym(text: str) -> bool:
+    """Whether a one-word term is an acronym in the index or tabular ("AIDS (related complex)", "PRES")."""
+    head = _PARENS.sub(" ", text).split(",")[0].strip()
+    return bool(_CAPS_WORD.fullmatch(head))
 
 
 def _variants(text: str, limit: int = 6) -> list[str]:

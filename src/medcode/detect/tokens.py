@@ -40,6 +40,9 @@ class Token:
 
 
 _stem = lru_cache(maxsize=50_000)(stem)
+# A word written in capitals also stands as "acr:<word>": index terms that are acronyms ("AIDS",
+# "ARC", "PRES") match only a word in capitals, so "hearing aids" and "pre-op" are not conditions.
+ACRONYM = "acr:"
 
 
 def _expansions() -> tuple[dict[tuple[str, ...], set[str]], int]:
@@ -72,7 +75,8 @@ def tokenize(text: str) -> list[Token]:
             continue
         raw = raw.removesuffix("'s")
         norm = _stem(raw.lower())
-        tokens.append(Token(m.start(), m.start() + len(raw), raw, norm, sentence, {norm}))
+        words = {norm, ACRONYM + norm} if len(raw) >= 2 and raw.isupper() and raw.isalpha() else {norm}
+        tokens.append(Token(m.start(), m.start() + len(raw), raw, norm, sentence, words))
     _expand(tokens)
     _mark_without(tokens)
     return tokens
