@@ -339,8 +339,10 @@ def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
                 once = True
                 continue
             if once:
+                if w == "specified" or w in STOPWORDS:
+                    continue  # "not specified as recurrent": the negation falls on "recurrent"
                 once = False
-                if w not in STOPWORDS and w not in skip:
+                if w not in skip:
                     out.append("no:" + w)
                 continue
             if w in STOPWORDS or w in skip:

@@ -23,8 +23,9 @@ _PARENS = re.compile(r"\([^()]*\)")
 # fractures: not stated displaced → displaced, not stated open → closed; 7th character A for active
 # treatment).
 DEFAULTS = frozenset(
-    ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "nos", "site", "part", "region", "type", "i", "uncomplicated", "severity", "side"]
+    ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "nos", "site", "part", "region", "type", "dominant", "i", "uncomplicated", "severity", "side"]
 ) | {"female"}  # breast codes: female unless the text says male (the common case; male must be documented)
+# "dominant": hemiplegia of an unstated dominance is coded to the dominant side (guideline I.C.6.a).
 WEAK = frozenset({"other", "specified", "nec"})
 AXES: dict[str, frozenset[str]] = {
     "laterality": frozenset({"right", "left", "bilateral"}),
