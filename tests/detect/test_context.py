@@ -38,6 +38,9 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Seek emergency care for chest pain.", "chest pain", "HYPOTHETICAL"),
         ("Return precautions: fever, headache.", "headache", "HYPOTHETICAL"),
         ("Call for temperature of 100.4 F or higher, or headache.", "headache", "HYPOTHETICAL"),  # 100.4 is one token
+        ("Two bouts of pneumonia this year.", "pneumonia", "HISTORY"),
+        ("Hospitalized in 2016 for pneumonia.", "pneumonia", "HISTORY"),
+        ("Three weeks ago she had chest pain.", "chest pain", "HISTORY"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:

@@ -113,8 +113,9 @@ class Detector:
                     if s.trait and s.trait not in seen:
                         seen.add(s.trait)
                         traits.append(Trait(s.trait, _TRAIT_SCORE[s.trait], f"section:{s.name}"))
-            if "NEGATION" in seen and "HISTORY" in seen:
-                # "no prior history of arrhythmia": absent, not past
+            if "HISTORY" in seen and ("NEGATION" in seen or "history" in concepts[0].description.lower()):
+                # "no prior history of arrhythmia": absent, not past; "history of preterm delivery" in a
+                # pregnancy (O09.21-): the code itself is about the history, so it is current
                 traits = [t for t in traits if t.name != "HISTORY"]
             kind = _kind(concepts[0].code)
             traits.insert(0, Trait(kind, 0.8, "code"))
