@@ -110,3 +110,12 @@ def test_acronym_terms_need_capitals(detect_kb) -> None:
 
     words = {t.raw: t.words for t in tokenize("AIDS and hearing aids")}
     assert ACRONYM + "aid" in words["AIDS"] and ACRONYM + "aid" not in words["aids"]
+
+
+def test_vaccine_and_exposure_are_not_conditions(detect_kb) -> None:
+    assert not [e for e in detect("Pneumonia vaccine given today.", detect_kb) if e.text.lower() == "pneumonia"]
+
+
+def test_bare_diabetes_takes_the_complication_coded_elsewhere(detect_kb) -> None:
+    top = _top(detect_kb, "Type 2 diabetes mellitus. Type 2 diabetes mellitus with hyperglycemia.")
+    assert {code for code, _ in top.values()} == {"E11.65"}

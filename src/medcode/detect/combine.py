@@ -145,6 +145,18 @@ def refer_back(entities: list[Entity]) -> list[Entity]:
     for e in entities:
         w = words.get(id(e))
         head = e.concepts[0] if e.concepts else None
+        if w and head and "without complications" in head.description.lower():
+            # "DM2" in a note that codes a complication of the same diabetes elsewhere (E11.42) is not
+            # "without complications": it is that diabetes
+            same = [f for f in asserted if f is not e and f.concepts[0].code[:3] == head.code[:3]
+                    and f.concepts[0].code != head.code]
+            if same:
+                f = min(same, key=lambda f: abs(f.begin - e.begin))
+                code, title = f.concepts[0].code, f.concepts[0].description
+                moved = Concept(code, title, head.score, f'the note codes this diabetes as {code} at "{f.text}"; '
+                                                         f"own reading: {head.evidence}")
+                out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != code))[:5]))
+                continue
         if not w or head is None or not (len(w) == 1 or "unspecified" in head.description.lower()):
             out.append(e)
             continue

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from medcode.detect import specificity
+from medcode.detect._data import read_tables
 from medcode.detect.combine import combine, default_pregnancy, default_rules, pregnancy, refer_back
 from medcode.detect.context import ConText, default_context
 from medcode.detect.matcher import KIND_WEIGHT, Dictionary, Match
@@ -95,6 +96,8 @@ class Detector:
             begin, end = tokens[m.first].start, tokens[m.last].end
             if any(a <= begin and end <= b for a, b in titles):
                 continue  # "INFECTIOUS DISEASE CONSULT" names the document, not a condition
+            if _NOT_FINDING.match(text, end):
+                continue  # "influenza vaccine", "rabies exposure": not the patient's condition
             span = m.last - m.first + 1
             fuzzy = any(tokens[p].norm not in self.dictionary.vocabulary and len(tokens[p].words) == 2
                         for p in m.positions)
@@ -225,6 +228,14 @@ def _weak_words(text: str) -> frozenset[str]:
 @lru_cache(maxsize=100_000)
 def _side_words(text: str) -> frozenset[str]:
     return frozenset(w for w in words(_PARENS.sub(" ", text)) if w in _SIDES)
+
+
+def _not_finding() -> re.Pattern[str]:
+    words = read_tables("not_findings.toml", "not-findings list", {"after"}).get("after", [])
+    return re.compile(r"[ \t]+(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+_NOT_FINDING = _not_finding()
 
 
 def _kind(code: str) -> str:
