@@ -41,6 +41,8 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Two bouts of pneumonia this year.", "pneumonia", "HISTORY"),
         ("Hospitalized in 2016 for pneumonia.", "pneumonia", "HISTORY"),
         ("Three weeks ago she had chest pain.", "chest pain", "HISTORY"),
+        ("ROS: (-) fever, (-) cough.", "cough", "NEGATION"),   # checklist marks
+        ("Neg for headache.", "headache", "NEGATION"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:

@@ -167,7 +167,11 @@ class ConText:
                 rule = self.rules[int(m.lastgroup[1:])]  # type: ignore[index]
                 first = bisect.bisect_left(starts, m.start())
                 last = bisect.bisect_left(starts, m.end()) - 1
-                if first <= last and not any(f[3] <= last and first <= f[4] and f[0].direction == "PSEUDO" for f in found):
+                if first > last:
+                    if rule.direction != "FORWARD" or first >= len(tokens):
+                        continue
+                    last = first - 1  # a cue of punctuation only, "(-)": its scope starts at the next word
+                if not any(f[3] <= last and first <= f[4] and f[0].direction == "PSEUDO" for f in found):
                     found.append((rule, m.start(), m.end(), first, last))
         return found
 
@@ -189,7 +193,7 @@ class ConText:
                     stop = min(stop, term_first[k] - 1)
                 hi = last + 1
                 if rule.list_scope and not _or_list(tokens, last + 1, stop):
-                    while hi <= stop and tokens[hi].sentence == sentence and not tokens[hi - 1].comma:
+                    while hi <= stop and tokens[hi].sentence == sentence and not (hi - 1 > last and tokens[hi - 1].comma):
                         hi += 1
                 else:
                     while hi <= stop and tokens[hi].sentence == sentence:
