@@ -111,3 +111,10 @@ def test_dated_diagnosis_is_not_history(detect_kb) -> None:
 
 def test_negated_past_condition_is_only_negated(detect_kb) -> None:
     assert _traits(detect_kb, "No prior history of pneumonia.")["pneumonia"] & {"NEGATION", "HISTORY"} == {"NEGATION"}
+
+
+def test_shorthand_with_and_without() -> None:
+    from medcode.detect.tokens import tokenize
+
+    assert [t.norm for t in tokenize("cystitis w/o hematuria, pt w/ fever")][:3] == ["cystitis", "without", "hematuria"]
+    assert "with" in [t.norm for t in tokenize("pt w/ fever")]

@@ -20,11 +20,13 @@ from medcode.search.text import fold, stem
 # A dash with space on both sides ("Osteoarthritis, right knee - injection today") separates a problem
 # from its plan the way a full stop does, so it breaks the sentence too.
 # A decimal number ("100.4 F", "A1c 7.4") is one token: its point does not end a sentence.
-_TOKEN = re.compile(r"\d+\.\d+|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]|(?<=\s)-{1,2}(?=\s)")
+# "w/o" and "w/" are one token each, read as "without" and "with".
+_TOKEN = re.compile(r"\d+\.\d+|\b[wW]/[oO]\b|\b[wW]/(?=\s)|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]|(?<=\s)-{1,2}(?=\s)")
+_SHORTHAND = {"w/o": "without", "w/": "with"}
 _BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--"])
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
 _AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
-                        "rt", "lt"})
+                        "rt", "lt", "ca"})
 
 
 @dataclass(slots=True)
@@ -67,6 +69,10 @@ def tokenize(text: str) -> list[Token]:
     sentence = 0
     for m in _TOKEN.finditer(fold(text)):
         raw = m.group()
+        short = _SHORTHAND.get(raw.lower())
+        if short:
+            tokens.append(Token(m.start(), m.start() + len(raw), raw, short, sentence, {short}))
+            continue
         if not raw[0].isalnum():
             if raw in _BREAK:
                 sentence += 1
@@ -109,7 +115,7 @@ def _expand(tokens: list[Token]) -> None:
             if alts is None:
                 continue
             raw = group[0].raw
-            if size == 1 and key[0] in _AMBIGUOUS and not raw.isupper():
+            if size == 1 and key[0] in _AMBIGUOUS and not raw.removesuffix("s").isupper():  # "UTIs" counts
                 continue
             if size == 1 and len(raw) <= 3 and raw[:1].isupper() and raw[1:].islower() and len(raw) > 1:
                 continue  # "Ms", "Pad": title-case short words are not abbreviations
