@@ -147,13 +147,13 @@ def refer_back(entities: list[Entity]) -> list[Entity]:
         head = e.concepts[0] if e.concepts else None
         if w and head and "without complications" in head.description.lower():
             # "DM2" in a note that codes a complication of the same diabetes elsewhere (E11.42) is not
-            # "without complications": it is that diabetes
+            # "without complications": it is that diabetes (likewise for any "without complications" code)
             same = [f for f in asserted if f is not e and f.concepts[0].code[:3] == head.code[:3]
                     and f.concepts[0].code != head.code]
             if same:
                 f = min(same, key=lambda f: abs(f.begin - e.begin))
                 code, title = f.concepts[0].code, f.concepts[0].description
-                moved = Concept(code, title, head.score, f'the note codes this diabetes as {code} at "{f.text}"; '
+                moved = Concept(code, title, head.score, f'the note codes this condition as {code} at "{f.text}"; '
                                                          f"own reading: {head.evidence}")
                 out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != code))[:5]))
                 continue

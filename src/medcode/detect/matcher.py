@@ -112,7 +112,8 @@ class Dictionary:
             "ON c.system = s.system AND c.code = s.code AND c.source_id = s.newest_source "
             "WHERE s.system = ? AND s.status = 'active'", (SYSTEM,)).fetchall()
         codes = {code: (title or "", bool(billable), parent) for code, title, billable, parent in rows
-                 if not code.startswith(EXCLUDED_PREFIXES)}
+                 if not code.startswith(EXCLUDED_PREFIXES) and "-" not in code and not code.isdigit()}
+        # (chapters "14" and blocks "N17-N19" are headings of the classification, never a diagnosis)
         terms: list[Term] = []
         seen: set[tuple[str, frozenset[str]]] = set()
 

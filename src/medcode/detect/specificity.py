@@ -40,7 +40,7 @@ _IMPLIED = {
     "late": "sequela", "residual": "sequela", "sequelae": "sequela",
     "bilat": "bilateral", "both": "bilateral",
     "nondisplaced": "nondisplaced", "undisplaced": "nondisplaced",
-    "i": "1", "ii": "2", "one": "1", "two": "2",
+    "i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
 }
 
 
