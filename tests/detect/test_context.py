@@ -43,6 +43,11 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Three weeks ago she had chest pain.", "chest pain", "HISTORY"),
         ("ROS: (-) fever, (-) cough.", "cough", "NEGATION"),   # checklist marks
         ("Neg for headache.", "headache", "NEGATION"),
+        ("Pneumonia 2019, fully recovered.", "pneumonia", "HISTORY"),
+        ("Pneumonia as a child.", "pneumonia", "HISTORY"),
+        ("ED precautions: new cough, or fever.", "fever", "HYPOTHETICAL"),
+        ("Foot pain, ? pneumonia.", "pneumonia", "LOW_CONFIDENCE"),
+        ("No antibiotics unless fever.", "fever", "HYPOTHETICAL"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
