@@ -118,7 +118,7 @@ class Detector:
                     if s.trait and s.trait not in seen:
                         seen.add(s.trait)
                         traits.append(Trait(s.trait, _TRAIT_SCORE[s.trait], f"section:{s.name}"))
-            if "HISTORY" in seen and ("NEGATION" in seen or "history" in concepts[0].description.lower()):
+            if "HISTORY" in seen and ("NEGATION" in seen or _PAST_CODE.search(concepts[0].description)):
                 # "no prior history of arrhythmia": absent, not past; "history of preterm delivery" in a
                 # pregnancy (O09.21-): the code itself is about the history, so it is current
                 traits = [t for t in traits if t.name != "HISTORY"]
@@ -230,6 +230,10 @@ def _weak_words(text: str) -> frozenset[str]:
 @lru_cache(maxsize=100_000)
 def _side_words(text: str) -> frozenset[str]:
     return frozenset(w for w in words(_PARENS.sub(" ", text)) if w in _SIDES)
+
+
+# Codes whose title is itself about the past ("Old myocardial infarction", "Personal history of ...").
+_PAST_CODE = re.compile(r"\b(?:history|old|healed)\b", re.IGNORECASE)
 
 
 def _not_finding() -> re.Pattern[str]:

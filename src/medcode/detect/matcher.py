@@ -354,7 +354,8 @@ def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
 
 _SUFFIXES = (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""), ("es", ""), ("al", ""),
              ("e", "ing"), ("es", "ing"), ("", "ing"), ("ed", "ing"), ("y", "ing"), ("ness", ""),
-             ("ity", ""), ("ic", "ia"), ("ical", "y"), ("ose", "osis"), ("ase", "asis"))  # keratoses -> keratosis
+             ("ity", ""), ("ic", "ia"), ("ical", "y"), ("ose", "osis"), ("ase", "asis"),  # keratoses -> keratosis
+             ("ent", "ence"), ("ant", "ance"))  # somnolent -> somnolence, incontinent -> incontinence
 
 
 def _inflection(word: str, vocabulary: frozenset[str]) -> str | None:

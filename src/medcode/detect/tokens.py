@@ -105,7 +105,10 @@ def _mark_without(tokens: list[Token]) -> None:
 
 def _expand(tokens: list[Token]) -> None:
     n = len(tokens)
+    covered = 0  # tokens before this index belong to a longer phrase already read ("on RA" = room air)
     for i in range(n):
+        if i < covered:
+            continue
         for size in range(min(_LONGEST, n - i), 0, -1):
             group = tokens[i:i + size]
             if group[-1].sentence != group[0].sentence:
@@ -123,4 +126,6 @@ def _expand(tokens: list[Token]) -> None:
                 t.words |= alts
                 if size > 1:
                     t.group = (i, i + size - 1)
+            if size > 1:
+                covered = i + size
             break
