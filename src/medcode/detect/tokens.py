@@ -26,7 +26,7 @@ _SHORTHAND = {"w/o": "without", "w/": "with"}
 _BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--"])
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
 _AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
-                        "rt", "lt", "ca", "r", "l", "doe", "si", "ild", "pnd", "gdm"})
+                        "rt", "lt", "ca", "r", "l", "doe", "si", "ild", "pnd", "gdm", "hrs", "scc", "bcc"})
 
 
 @dataclass(slots=True)
