@@ -57,3 +57,8 @@ def test_capitals_title_line_is_not_a_finding(detect_kb) -> None:
     assert "PAIN" not in texts and "knee pain" in texts
     # a note written wholly in capitals is still read
     assert any(e.text == "KNEE PAIN" for e in detect("PAIN CLINIC NOTE\nLEFT KNEE PAIN.\n", detect_kb))
+
+
+def test_condition_as_a_plan_label_is_still_found(detect_kb) -> None:
+    note = "Assessment and plan:\nEssential hypertension: continue lisinopril.\nAllergies: none.\n"
+    assert "essential hypertension" in [e.text.lower() for e in detect(note, detect_kb)]

@@ -96,8 +96,8 @@ class Detector:
             begin, end = tokens[m.first].start, tokens[m.last].end
             if any(a <= begin and end <= b for a, b in titles):
                 continue  # "INFECTIOUS DISEASE CONSULT" names the document, not a condition
-            if any(sec.start <= begin and end <= sec.body for sec in sections):
-                continue  # the header itself ("Allergies:") is not a finding
+            if any(sec.name != "other" and sec.start <= begin and end <= sec.body for sec in sections):
+                continue  # a known header itself ("Allergies:") is not a finding; "Hypertension:" in a plan is
             if _NOT_FINDING.match(text, end):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition
             span = m.last - m.first + 1
