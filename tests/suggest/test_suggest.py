@@ -64,3 +64,8 @@ def test_planned_procedure_is_not_proposed(workbench: Workbench) -> None:
     out = workbench.suggest(note)
     assert "0441T" not in [ln["code"] for ln in out["lines"]]
     assert any("not as a procedure done" in q for q in out["questions"])
+
+
+def test_procedure_words_are_not_diagnoses(result: dict) -> None:
+    # "three freeze cycles" describes the procedure, not an effect of cold on the patient
+    assert not [d for d in result["diagnoses"] if d["code"].startswith("T69")]
