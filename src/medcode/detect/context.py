@@ -168,9 +168,9 @@ class ConText:
                 first = bisect.bisect_left(starts, m.start())
                 last = bisect.bisect_left(starts, m.end()) - 1
                 if first > last:
-                    if rule.direction != "FORWARD" or first >= len(tokens):
+                    if rule.direction not in ("FORWARD", "TERMINATE") or first >= len(tokens):
                         continue
-                    last = first - 1  # a cue of punctuation only, "(-)": its scope starts at the next word
+                    last = first - 1  # a cue of punctuation only, "(-)", "[x]": it sits before the next word
                 if not any(f[3] <= last and first <= f[4] and f[0].direction == "PSEUDO" for f in found):
                     found.append((rule, m.start(), m.end(), first, last))
         return found
