@@ -98,6 +98,8 @@ class Detector:
                 continue  # "INFECTIOUS DISEASE CONSULT" names the document, not a condition
             if any(sec.name != "other" and sec.start <= begin and end <= sec.body for sec in sections):
                 continue  # a known header itself ("Allergies:") is not a finding; "Hypertension:" in a plan is
+            if len(text[begin:end]) <= 3 and text[begin:end].isupper() and _AFTER_PERCENT.search(text, 0, begin):
+                continue  # "SpO2 95% RA": room air, not rheumatoid arthritis
             if _NOT_FINDING.match(text, end):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition
             span = m.last - m.first + 1
@@ -242,6 +244,7 @@ def _not_finding() -> re.Pattern[str]:
 
 
 _NOT_FINDING = _not_finding()
+_AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
 
 
 def _kind(code: str) -> str:

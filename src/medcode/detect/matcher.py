@@ -355,7 +355,8 @@ def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
 _SUFFIXES = (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""), ("es", ""), ("al", ""),
              ("e", "ing"), ("es", "ing"), ("", "ing"), ("ed", "ing"), ("y", "ing"), ("ness", ""),
              ("ity", ""), ("ic", "ia"), ("ical", "y"), ("ose", "osis"), ("ase", "asis"),  # keratoses -> keratosis
-             ("ent", "ence"), ("ant", "ance"))  # somnolent -> somnolence, incontinent -> incontinence
+             ("ent", "ence"), ("ant", "ance"),  # somnolent -> somnolence, incontinent -> incontinence
+             ("", "ism"))  # hypothyroid -> hypothyroidism
 
 
 def _inflection(word: str, vocabulary: frozenset[str]) -> str | None:
