@@ -21,3 +21,13 @@ def read_tables(name: str, what: str, allowed: set[str], text: str | None = None
     if unknown:
         raise ConfigError(f"{what}: unknown tables {sorted(unknown)}")
     return data
+
+
+def check_entry(d: dict[str, Any], allowed: frozenset[str], strings: tuple[str, ...], where: str) -> None:
+    """Reject unknown keys and missing or empty text fields of one rule entry."""
+    unknown = set(d) - allowed
+    if unknown:
+        raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
+    for key in strings:
+        if not isinstance(d.get(key), str) or not d[key]:
+            raise ConfigError(f"{where}: '{key}' must be a non-empty string")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from medcode.detect._data import read_tables
+from medcode.detect._data import check_entry, read_tables
 from medcode.detect.model import Concept, Entity
 from medcode.errors import ConfigError
 from medcode.search.text import content_words
@@ -37,12 +37,7 @@ class Rule:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str) -> Rule:
-        unknown = set(d) - _KEYS
-        if unknown:
-            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
-        for key in ("id", "basis", "code"):
-            if not isinstance(d.get(key), str) or not d[key]:
-                raise ConfigError(f"{where}: '{key}' must be a non-empty string")
+        check_entry(d, _KEYS, ("id", "basis", "code"), where)
         when = d.get("when")
         groups = d.get("with")
         if not isinstance(when, list) or not when or not all(isinstance(w, str) for w in when):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from medcode.detect._data import read_tables
+from medcode.detect._data import check_entry, read_tables
 from medcode.detect.tokens import Token
 from medcode.errors import ConfigError
 
@@ -57,12 +57,7 @@ class Rule:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "rule") -> Rule:
-        unknown = set(d) - _ALLOWED_KEYS
-        if unknown:
-            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
-        for key in ("literal", "category", "direction"):
-            if not isinstance(d.get(key), str) or not d[key]:
-                raise ConfigError(f"{where}: '{key}' must be a non-empty string")
+        check_entry(d, _ALLOWED_KEYS, ("literal", "category", "direction"), where)
         if d["category"] not in CATEGORIES:
             raise ConfigError(f"{where}: category {d['category']!r} not in {CATEGORIES}")
         if d["direction"] not in DIRECTIONS:

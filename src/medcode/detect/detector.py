@@ -16,7 +16,13 @@ from pathlib import Path
 
 from medcode.detect import specificity
 from medcode.detect._data import read_tables
-from medcode.detect.combine import combine, default_pregnancy, default_rules, pregnancy, refer_back
+from medcode.detect.combine import (
+    combine,
+    default_pregnancy,
+    default_rules,
+    pregnancy,
+    refer_back,
+)
 from medcode.detect.context import ConText, default_context
 from medcode.detect.matcher import KIND_WEIGHT, Dictionary, Match
 from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
@@ -90,18 +96,18 @@ class Detector:
                 owner[p] = k
         out = []
         for k, m in enumerate(mentions):
-            concepts = self._concepts(m, tokens, owner, k)
-            if not concepts:
-                continue
             begin, end = tokens[m.first].start, tokens[m.last].end
             if any(a <= begin and end <= b for a, b in titles):
                 continue  # "INFECTIOUS DISEASE CONSULT" names the document, not a condition
             if any(sec.name != "other" and sec.start <= begin and end <= sec.body for sec in sections):
                 continue  # a known header itself ("Allergies:") is not a finding; "Hypertension:" in a plan is
-            if len(text[begin:end]) <= 3 and text[begin:end].isupper() and _AFTER_PERCENT.search(text, 0, begin):
+            if len(text[begin:end]) <= 3 and text[begin:end].isupper() and _AFTER_PERCENT.search(text, max(0, begin - 16), begin):
                 continue  # "SpO2 95% RA": room air, not rheumatoid arthritis
             if _NOT_FINDING.match(text, end):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition
+            concepts = self._concepts(m, tokens, owner, k)  # after the cheap span checks above
+            if not concepts:
+                continue
             span = m.last - m.first + 1
             fuzzy = any(tokens[p].norm not in self.dictionary.vocabulary and len(tokens[p].words) == 2
                         for p in m.positions)
