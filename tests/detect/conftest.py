@@ -47,6 +47,15 @@ TREE = [
         ], {}),
         ("E11.9", "Type 2 diabetes mellitus without complications", [], {}),
     ], {"excludes1": ["type 1 diabetes mellitus (E10.-)"]}),
+    ("E66", "Overweight and obesity", [("E66.9", "Obesity, unspecified", [], {})], {}),
+    ("H93", "Other disorders of ear, not elsewhere classified", [
+        ("H93.1", "Tinnitus", [
+            ("H93.11", "Tinnitus, right ear", [], {}),
+            ("H93.12", "Tinnitus, left ear", [], {}),
+            ("H93.13", "Tinnitus, bilateral", [], {}),
+            ("H93.19", "Tinnitus, unspecified ear", [], {}),
+        ], {}),
+    ], {}),
     ("I10", "Essential (primary) hypertension", [], {"inclusion": ["High blood pressure", "Hypertension (arterial) (benign) (essential) (malignant) (primary) (systemic)"]}),
     ("I12", "Hypertensive chronic kidney disease", [
         ("I12.0", "Hypertensive chronic kidney disease with stage 5 chronic kidney disease or end stage renal disease", [], {}),
@@ -93,6 +102,9 @@ TREE = [
         ], {}),
     ], {}),
     ("R05", "Cough", [("R05.9", "Cough, unspecified", [], {})], {}),
+    ("R53", "Malaise and fatigue", [
+        ("R53.8", "Other malaise and fatigue", [("R53.83", "Other fatigue", [], {"inclusion": ["Tiredness"]})], {}),
+    ], {}),
     ("R06", "Abnormalities of breathing", [
         ("R06.0", "Dyspnea", [("R06.02", "Shortness of breath", [], {})], {}),
     ], {}),
@@ -102,6 +114,18 @@ TREE = [
     ("R50", "Fever of other and unknown origin", [("R50.9", "Fever, unspecified", [], {"inclusion": ["Pyrexia NOS"]})], {}),
     ("R51", "Headache", [("R51.9", "Headache, unspecified", [], {})], {}),
     ("R52", "Pain, unspecified", [], {}),
+    ("M79", "Other and unspecified soft tissue disorders, not elsewhere classified", [
+        ("M79.6", "Pain in limb, hand, foot, fingers and toes", [
+            ("M79.67", "Pain in foot and toes", [
+                ("M79.671", "Pain in right foot", [], {}),
+                ("M79.672", "Pain in left foot", [], {}),
+                ("M79.673", "Pain in unspecified foot", [], {}),
+                ("M79.674", "Pain in right toe(s)", [], {}),
+                ("M79.675", "Pain in left toe(s)", [], {}),
+                ("M79.676", "Pain in unspecified toe(s)", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
     ("S82", "Fracture of lower leg, including ankle", [
         ("S82.0", "Fracture of patella", [
             ("S82.00", "Unspecified fracture of patella", [
@@ -111,11 +135,18 @@ TREE = [
             ], {}),
         ], {}),
     ], {"seventh": _S82_7TH}),
+    ("Z68", "Body mass index [BMI]", [
+        ("Z68.1", "Body mass index [BMI] 19.9 or less, adult", [], {}),
+        ("Z68.3", "Body mass index [BMI] 30-39, adult", [
+            ("Z68.33", "Body mass index [BMI] 33.0-33.9, adult", [], {}),
+        ], {}),
+    ], {}),
 ]
 CHAPTERS = {"C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "O": ("15", "Pregnancy, childbirth and the puerperium"),
-            "R": ("18", "Symptoms and signs"), "S": ("19", "Injury")}
+            "H": ("8", "Diseases of the ear"), "R": ("18", "Symptoms and signs"), "S": ("19", "Injury"),
+            "Z": ("21", "Factors influencing health status")}
 INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived index CSV)
     ("D", 0, "Diabetes, diabetic", "(mellitus) (sugar)", "E11.9"),
     ("D", 1, "type 1", "", "E10.9"),

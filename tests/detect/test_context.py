@@ -48,6 +48,9 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("ED precautions: new cough, or fever.", "fever", "HYPOTHETICAL"),
         ("Foot pain, ? pneumonia.", "pneumonia", "LOW_CONFIDENCE"),
         ("No antibiotics unless fever.", "fever", "HYPOTHETICAL"),
+        ("ROS: +cough. Neg fever, headache.", "headache", "NEGATION"),  # ROS shorthand reaches the list
+        ("Pneumonia excluded clinically.", "pneumonia", "NEGATION"),
+        ("Pneumonia not seen on imaging.", "pneumonia", "NEGATION"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
@@ -123,3 +126,18 @@ def test_shorthand_with_and_without() -> None:
 
     assert [t.norm for t in tokenize("cystitis w/o hematuria, pt w/ fever")][:3] == ["cystitis", "without", "hematuria"]
     assert "with" in [t.norm for t in tokenize("pt w/ fever")]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "trait"),
+    [
+        ("Pneumonia, organism not identified.", "pneumonia", "NEGATION"),   # names the unspecified code
+        ("Hypertension s/p PCI 2020, stable.", "hypertension", "HISTORY"),  # the year dates the procedure
+        ("Hx: hypertension.", "hypertension", "HISTORY"),                   # a PMH label, not "history of"
+        ("Two headaches in the past month.", "headaches", "HISTORY"),       # recent, not past
+        ("SLR neg, knee pain.", "knee pain", "NEGATION"),                   # a test result, not a cue
+    ],
+)
+def test_not_a_cue_here(detect_kb, text: str, mention: str, trait: str) -> None:
+    found = {k: v for k, v in _traits(detect_kb, text).items() if k.startswith(mention)}
+    assert found and not any(trait in v for v in found.values()), found

@@ -19,6 +19,14 @@ from medcode.detect import detect
         ("Fracture of the left patella.", "S82.002A", "episode (assumed initial encounter)"),
         ("Left patella fracture, follow-up visit, healing well.", "S82.002D", "episode: subsequent"),
         ("Fracture of patella, sequela.", "S82.009S", "episode: sequela"),
+        # the organ of a side-specific code is implied ("Tinnitus, bilateral" names no ear)
+        ("Tinnitus in both ears.", "H93.13", "laterality: bilateral"),
+        ("L ear tinnitus.", "H93.12", "laterality: left"),
+        ("Tinnitus.", "H93.19", "not stated: laterality"),
+        # a problem list's clause after the comma still describes the mention...
+        ("Knee pain, right side, worse on stairs.", "M25.561", "laterality: right"),
+        # a narrower body site than the titles use counts for the broader one, below an exact word
+        ("Pain in the right great toe.", "M79.674", "laterality: right"),
     ],
 )
 def test_child_code_from_context(detect_kb, text: str, code: str, evidence: str) -> None:
@@ -39,3 +47,8 @@ def test_at_most_five_concepts_best_first(detect_kb) -> None:
     for e in detect("Pain in the right knee with CRPS and chest pain", detect_kb):
         scores = [c.score for c in e.concepts]
         assert len(scores) <= 5 and scores == sorted(scores, reverse=True)
+
+
+def test_clause_naming_another_condition_keeps_its_side(detect_kb) -> None:
+    knee = next(e for e in detect("Knee pain, history of left patella fracture.", detect_kb) if "knee" in e.text.lower())
+    assert knee.concepts[0].code == "M25.569"

@@ -168,6 +168,10 @@ class ConText:
                     last = first - 1  # a cue of punctuation only, "(-)", "[x]": it sits before the next word
                 if not any(f[3] <= last and first <= f[4] and f[0].direction == "PSEUDO" for f in found):
                     found.append((rule, m.start(), m.end(), first, last))
+            pseudo = [f for f in found if f[0].direction == "PSEUDO"]
+            if pseudo:  # a pseudo-cue pattern also hides the literal cues inside it ("organism not identified")
+                found = [f for f in found if f[0].direction == "PSEUDO"
+                         or not any(p[1] <= f[1] and f[2] <= p[2] for p in pseudo)]
         return found
 
     def modifiers(self, text: str, tokens: list[Token]) -> list[Modifier]:

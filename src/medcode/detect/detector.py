@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from medcode.detect import specificity
+from medcode.detect.bmi import bmi, load_bands
 from medcode.detect._data import read_tables
 from medcode.detect.combine import (
     combine,
@@ -79,6 +80,7 @@ class Detector:
         self.sectionizer = sectionizer or default_sectionizer()
         self.combinations = default_rules()
         self.pregnancy = default_pregnancy()
+        self.bmi_bands = load_bands(kb.conn)
 
     def detect(self, text: str) -> list[Entity]:
         tokens = tokenize(text)
@@ -135,7 +137,8 @@ class Detector:
             out.append(Entity(begin, end, text[begin:end], round(score, 4), tuple(traits), tuple(concepts), section))
         out.sort(key=lambda e: e.begin)
         out = refer_back(combine(out, self.combinations, self.dictionary.codes))
-        return pregnancy(out, text, self.pregnancy, self._resolve)
+        out = pregnancy(out, text, self.pregnancy, self._resolve)
+        return bmi(out, text, self.bmi_bands)
 
     def _resolve(self, code: str, ctx: set[str]) -> tuple[str, str] | None:
         choice = specificity.resolve(self.dictionary, code, ctx)
@@ -147,19 +150,29 @@ class Detector:
         for step in (-1, 1):
             i = (m.first if step < 0 else m.last) + step
             crossed = step < 0 and i >= 0 and tokens[i].comma
+            commas = 0
+            # A problem list's "Pressure ulcer, sacrum, stage 3": the clause after the first comma still
+            # describes the mention unless it names another condition ("OA of the right hip, history of
+            # left breast cancer"); so its words are held until the clause ends.
+            clause: list[set[str]] = []
             for _ in range(WINDOW):
-                if not (0 <= i < len(tokens)) or tokens[i].sentence != sentence or owner.get(i, k) != k:
-                    break
-                if tokens[i].norm in _STOP_WINDOW:
+                if not (0 <= i < len(tokens)) or tokens[i].sentence != sentence:
                     break
                 if step > 0 and tokens[i - 1].comma:
-                    crossed = True
+                    commas += 1
+                    crossed = commas > 1  # past a second comma only "right", "acute"... still belong
+                    ctx_tokens.extend(clause)
+                    clause = []
+                if owner.get(i, k) != k or tokens[i].norm in _STOP_WINDOW:
+                    clause = []
+                    break
                 if crossed and tokens[i].norm not in specificity.DETAIL_WORDS:
                     break  # across a comma only "right", "acute", "follow-up"... still belong to the mention
-                ctx_tokens.append(tokens[i].words)
+                (clause if commas == 1 else ctx_tokens).append(tokens[i].words)
                 if step < 0 and i > 0 and tokens[i - 1].comma:
                     crossed = True
                 i += step
+            ctx_tokens.extend(clause)
         ctx = specificity.context_words(ctx_tokens)
         negated = {p for p in m.positions if any(w.startswith("no:") for w in tokens[p].words)}
         best: dict[str, Concept] = {}

@@ -35,10 +35,11 @@ SYSTEM = "ICD10CM"
 EXCLUDED_PREFIXES = ("V", "W", "X", "Y", "Z")
 # Words that steer to a child code (see specificity) or say nothing about the condition.
 STEERING = frozenset(
-    ["right", "left", "bilateral", "unilateral", "unspecified", "other", "specified", "nec", "initial", "subsequent", "sequela", "encounter", "site", "part", "i"]
+    ["right", "left", "bilateral", "unilateral", "unspecified", "other", "specified", "nec", "initial", "subsequent", "sequela", "encounter", "site", "part", "region", "i", "process"]
 )
 KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95}
 _PARENS = re.compile(r"\([^()]*\)")
+_ROMAN_SUFFIX = re.compile(r"^[A-Z]{2,6}-(?:I|II|III|IV)$")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _NEC = re.compile(r"\bnot elsewhere classified\b|\bclassified elsewhere\b", re.IGNORECASE)
 # One-word terms that are too generic to stand alone as a condition mention.
@@ -134,6 +135,8 @@ class Dictionary:
                 kind = "index"
             for variant in (_variants(text) if kind == "index" else (text,)):
                 required = term_words(_fold_main_term(variant, aliases) if kind == "index" else variant)
+                if len(required) == 1 and _ROMAN_SUFFIX.search(variant):
+                    continue  # "LAD-I" (a deficiency type) is not the "LAD" of a cardiology note
                 if len(required) == 1 and _acronym(variant):
                     required = frozenset({ACRONYM + next(iter(required))})
                 if not required or (code, required) in seen:

@@ -24,7 +24,8 @@ _PARENS = re.compile(r"\([^()]*\)")
 # treatment).
 DEFAULTS = frozenset(
     ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "nos", "site", "part", "region", "type", "dominant", "i", "uncomplicated", "severity", "side"]
-) | {"female"}  # breast codes: female unless the text says male (the common case; male must be documented)
+) | {"female"} | {"unrestricted", "contralateral"}  # breast codes: female unless the text says male (the common case; male must be documented)
+# "unrestricted hearing on the contralateral side" is the normal state a note does not mention (H90.4-).
 # "dominant": hemiplegia of an unstated dominance is coded to the dominant side (guideline I.C.6.a).
 WEAK = frozenset({"other", "specified", "nec"})
 AXES: dict[str, frozenset[str]] = {
@@ -43,6 +44,23 @@ _IMPLIED = {
     "i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
 }
 
+
+def _sites() -> dict[str, str]:
+    from medcode.detect._data import read_tables
+
+    table = read_tables("sites.toml", "body-site list", {"implies"}).get("implies", {})
+    return {w: site for key, site in table.items() for w in _norm(key)}
+
+
+def _norm(word: str) -> list[str]:
+    from medcode.search.text import words
+
+    return words(word)
+
+
+# "great toe" -> "~foot": a broader site that scores half a point (see sites.toml).
+SITES = _sites()
+HALF = "~"
 
 # Words that may be picked up across a comma ("knee pain, right"; "fracture, follow-up visit").
 DETAIL_WORDS = frozenset().union(*AXES.values(), _IMPLIED, {"unilateral", "up", "visit", "encounter"})
@@ -65,6 +83,8 @@ def context_words(tokens_words: list[set[str]]) -> set[str]:
     for w in list(ctx):
         if w in _IMPLIED:
             ctx.add(_IMPLIED[w])
+        if w in SITES and SITES[w] not in ctx:
+            ctx.add(HALF + SITES[w])
     if {"right", "left"} <= ctx:
         ctx.add("bilateral")
     elif ctx & {"right", "left"}:
@@ -79,6 +99,9 @@ def _title_words(title: str) -> frozenset[str]:
     return frozenset(marked_words(_PARENS.sub(" ", title)))  # parenthesised words are nonessential
 
 
+# The organ of a side-specific code ("Tinnitus, left ear", "Ocular hypertension, right eye"): the condition
+# implies it, and "Tinnitus, bilateral" leaves it out, so it neither adds nor costs.
+NEUTRAL = frozenset({"eye", "ear"})
 _SIDE_EPISODE = frozenset({"right", "left", "bilateral", "initial", "subsequent", "sequela"})
 SMALL_CATEGORY = 60  # a matched code may widen to its 3-character category when it has this few codes
 
@@ -143,8 +166,13 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
         score = 0.0
         stated = []
         for w in extra:
+            if w in NEUTRAL:
+                continue
             if w in ctx:
                 score += 1.0
+                stated.append(w)
+            elif HALF + w in ctx:
+                score += 0.5
                 stated.append(w)
             elif w in DEFAULTS or w.startswith("no:"):
                 continue
@@ -182,6 +210,7 @@ def _candidates(dictionary, code: str, limit: int):
         out.append((c, title - base, title))
         vocab |= title
     vocab |= {w.removeprefix("no:") for w in vocab}
+    vocab |= {HALF + w for w in vocab}
     vocab |= {"right", "left", "bilateral", "unilateral"}
     cache[code] = (out, frozenset(vocab))
     return cache[code]

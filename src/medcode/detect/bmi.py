@@ -1,0 +1,87 @@
+"""Body mass index values in a note, coded to Z68 when a weight diagnosis makes them reportable.
+
+ICD-10-CM guideline I.B.14 lets a BMI code be reported only with an associated reportable diagnosis
+(obesity, overweight, underweight, malnutrition), and Z68.1-Z68.45 are for adults (20 years and
+over). So a "BMI 33" in the vitals of a patient with no weight diagnosis gives nothing, and a child's
+BMI (coded by percentile, Z68.5-) is left to the coder.
+
+The value ranges are read from the Z68 titles in the knowledge base ("Body mass index [BMI] 33.0-33.9,
+adult"), so a new release's ranges need no change here.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from medcode.detect.model import Concept, Entity, Trait
+
+_VALUE = re.compile(r"\b(?:BMI|body mass index)\b\s*(?:\[BMI\]\s*)?(?:of|is|was|=|:|~)?\s*(\d{2,3}(?:\.\d+)?)(?!\d|\.\d|\s*%|\s*(?:th|st|nd|rd)\b)",
+                    re.IGNORECASE)
+_AGE = re.compile(r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:yo|y/o|y\.o\.|yrs?(?:\s+old)?|years?(?:\s*-\s*|\s+)old|-year-old|year old)\b",
+                  re.IGNORECASE)
+_RANGE = re.compile(r"(\d+(?:\.\d)?)\s*-\s*(\d+(?:\.\d)?)|(\d+(?:\.\d)?) or less|(\d+(?:\.\d)?) or greater")
+# Diagnoses that make an adult BMI reportable (guideline I.B.14): obesity and overweight (E66),
+# malnutrition (E40-E46), underweight (R63.6) and cachexia (R64).
+ASSOCIATED = ("E66", "E40", "E41", "E42", "E43", "E44", "E45", "E46", "R63.6", "R64")
+ADULT_AGE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    code: str
+    title: str
+    low: float
+    high: float  # inclusive, to one decimal
+
+
+def load_bands(conn: sqlite3.Connection) -> tuple[Band, ...]:
+    """Adult BMI bands from the billable Z68 codes of the knowledge base (empty if it has none)."""
+    rows = conn.execute(
+        "SELECT c.code, c.title FROM code_status s JOIN codes c ON c.system = s.system AND c.code = s.code "
+        "AND c.source_id = s.newest_source WHERE s.system = 'ICD10CM' AND s.status = 'active' "
+        "AND c.billable = 1 AND c.code LIKE 'Z68.%'").fetchall()
+    out = []
+    for code, title in rows:
+        if "adult" not in (title or "").lower():
+            continue
+        m = _RANGE.search(title)
+        if not m:
+            continue
+        if m.group(1):
+            low, high = float(m.group(1)), float(m.group(2))
+        elif m.group(3):
+            low, high = 0.0, float(m.group(3))
+        else:
+            low, high = float(m.group(4)), 1000.0
+        out.append(Band(code, title, low, high))
+    return tuple(sorted(out, key=lambda b: b.low))
+
+
+def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...]) -> list[Entity]:
+    """``entities`` plus one Z68 entity per stated adult BMI, when an asserted weight diagnosis exists."""
+    if not bands:
+        return entities
+    reason = next((e for e in entities if e.asserted and e.concepts and not e.has("HISTORY")
+                   and e.concepts[0].code.startswith(ASSOCIATED)), None)
+    if reason is None:
+        return entities
+    age = _AGE.search(text)
+    if age and int(age.group(1)) < ADULT_AGE:
+        return entities  # pediatric BMI is coded by percentile for age (Z68.5-)
+    out = list(entities)
+    taken = [(e.begin, e.end) for e in entities]
+    for m in _VALUE.finditer(text):
+        value = round(float(m.group(1)), 1)
+        band = next((b for b in bands if b.low <= value <= b.high + 0.05), None)
+        if band is None or any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        evidence = (f"BMI {m.group(1)} falls in {band.title!r}; reportable with "
+                    f"{reason.concepts[0].code} ({reason.text!r} at {reason.begin}-{reason.end}), guideline I.B.14"
+                    + ("" if age else "; age not stated, adult assumed"))
+        concept = Concept(band.code, band.title, 0.9, evidence)
+        out.append(Entity(m.start(), m.end(), text[m.start():m.end()], 0.9,
+                          (Trait("DIAGNOSIS", 0.8, "code"),), (concept,)))
+    out.sort(key=lambda e: e.begin)
+    return out

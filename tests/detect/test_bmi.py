@@ -1,0 +1,38 @@
+"""Adult BMI values coded to Z68 only when a weight diagnosis makes them reportable (guideline I.B.14)."""
+
+from __future__ import annotations
+
+from medcode.detect import detect
+
+
+def _codes(kb, text: str) -> dict[str, str]:
+    return {e.concepts[0].code: e.concepts[0].evidence for e in detect(text, kb) if e.concepts}
+
+
+def test_bmi_with_obesity_is_coded_from_the_z68_titles(detect_kb) -> None:
+    codes = _codes(detect_kb, "58 yo M. Obesity, counseled on diet. BMI 33.4.")
+    assert "E66.9" in codes
+    assert "Z68.33" in codes
+    assert "E66.9" in codes["Z68.33"] and "I.B.14" in codes["Z68.33"]
+
+
+def test_bmi_without_a_weight_diagnosis_is_not_reported(detect_kb) -> None:
+    assert "Z68.33" not in _codes(detect_kb, "BMI 33. Headache.")
+
+
+def test_negated_weight_diagnosis_does_not_count(detect_kb) -> None:
+    assert "Z68.33" not in _codes(detect_kb, "BMI 33, no obesity per patient.")
+
+
+def test_child_bmi_is_left_to_percentiles(detect_kb) -> None:
+    assert not {c for c in _codes(detect_kb, "12 yo with obesity, BMI 33.") if c.startswith("Z68")}
+
+
+def test_percent_and_percentile_are_not_bmi_values(detect_kb) -> None:
+    codes = _codes(detect_kb, "Obesity. BMI 95th percentile. BMI 33% above goal.")
+    assert not {c for c in codes if c.startswith("Z68")}
+
+
+def test_lay_words_for_fatigue(detect_kb) -> None:
+    for text in ("Feeling tired all the time.", "Low energy for a month.", "Exhausted."):
+        assert "R53.83" in _codes(detect_kb, text), text
