@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from medcode.detect import specificity
-from medcode.detect.bmi import bmi, load_bands
 from medcode.detect._data import read_tables
+from medcode.detect.bmi import bmi, load_bands
 from medcode.detect.combine import (
     combine,
     default_pregnancy,
