@@ -56,6 +56,18 @@ TREE = [
             ("H93.19", "Tinnitus, unspecified ear", [], {}),
         ], {}),
     ], {}),
+    ("F17", "Nicotine dependence", [
+        ("F17.2", "Nicotine dependence", [
+            ("F17.20", "Nicotine dependence, unspecified", [
+                ("F17.200", "Nicotine dependence, unspecified, uncomplicated", [], {}),
+                ("F17.201", "Nicotine dependence, unspecified, in remission", [], {}),
+            ], {}),
+            ("F17.21", "Nicotine dependence, cigarettes", [
+                ("F17.210", "Nicotine dependence, cigarettes, uncomplicated", [], {}),
+                ("F17.211", "Nicotine dependence, cigarettes, in remission", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
     ("I10", "Essential (primary) hypertension", [], {"inclusion": ["High blood pressure", "Hypertension (arterial) (benign) (essential) (malignant) (primary) (systemic)"]}),
     ("I12", "Hypertensive chronic kidney disease", [
         ("I12.0", "Hypertensive chronic kidney disease with stage 5 chronic kidney disease or end stage renal disease", [], {}),
@@ -102,6 +114,10 @@ TREE = [
         ], {}),
     ], {}),
     ("R05", "Cough", [("R05.9", "Cough, unspecified", [], {})], {}),
+    ("R63", "Symptoms and signs concerning food and fluid intake", [
+        ("R63.4", "Abnormal weight loss", [], {}),
+        ("R63.5", "Abnormal weight gain", [], {}),
+    ], {}),
     ("R53", "Malaise and fatigue", [
         ("R53.8", "Other malaise and fatigue", [("R53.83", "Other fatigue", [], {"inclusion": ["Tiredness"]})], {}),
     ], {}),
@@ -142,7 +158,7 @@ TREE = [
         ], {}),
     ], {}),
 ]
-CHAPTERS = {"C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
+CHAPTERS = {"C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "O": ("15", "Pregnancy, childbirth and the puerperium"),
             "H": ("8", "Diseases of the ear"), "R": ("18", "Symptoms and signs"), "S": ("19", "Injury"),

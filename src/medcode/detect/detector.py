@@ -27,6 +27,7 @@ from medcode.detect.combine import (
 from medcode.detect.context import ConText, default_context
 from medcode.detect.matcher import KIND_WEIGHT, Dictionary, Match
 from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
+from medcode.detect.patterns import load_patterns, match_patterns
 from medcode.detect.sections import Sectionizer, default_sectionizer
 from medcode.detect.tokens import Token, tokenize
 from medcode.kb.store import KB
@@ -81,13 +82,16 @@ class Detector:
         self.combinations = default_rules()
         self.pregnancy = default_pregnancy()
         self.bmi_bands = load_bands(kb.conn)
+        self.patterns = _default_patterns()
 
     def detect(self, text: str) -> list[Entity]:
         tokens = tokenize(text)
         if not tokens:
             return []
         self.dictionary.prepare(tokens)
-        mentions = _group(self.dictionary.match(tokens))
+        matches = self.dictionary.match(tokens)
+        matches += match_patterns(self.patterns, text, tokens, self.dictionary.codes)
+        mentions = _group(matches)
         scopes = [(mod.first, mod.last, mod.trait, mod.start, mod.rule.literal)
                   for mod in self.context.modifiers(text, tokens) if mod.trait]
         sections = self.sectionizer.sections(text)
@@ -264,6 +268,11 @@ def _not_finding() -> re.Pattern[str]:
 
 _NOT_FINDING = _not_finding()
 _AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
+
+
+@lru_cache(maxsize=1)
+def _default_patterns():
+    return load_patterns()
 
 
 def _kind(code: str) -> str:

@@ -37,7 +37,7 @@ EXCLUDED_PREFIXES = ("V", "W", "X", "Y", "Z")
 STEERING = frozenset(
     ["right", "left", "bilateral", "unilateral", "unspecified", "other", "specified", "nec", "initial", "subsequent", "sequela", "encounter", "site", "part", "region", "i", "process"]
 )
-KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95}
+KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95, "pattern": 0.95}
 _PARENS = re.compile(r"\([^()]*\)")
 _ROMAN_SUFFIX = re.compile(r"^[A-Z]{2,6}-(?:I|II|III|IV)$")
 _POSSESSIVE = re.compile(r"['’]s\b")
