@@ -77,6 +77,14 @@ TREE = [
         ("J18.9", "Pneumonia, unspecified organism", [], {}),
     ], {}),
     ("M25", "Other joint disorder, not elsewhere classified", [
+        ("M25.4", "Effusion of joint", [
+            ("M25.46", "Effusion, knee", [
+                ("M25.461", "Effusion, right knee", [], {}),
+                ("M25.462", "Effusion, left knee", [], {}),
+                ("M25.469", "Effusion, unspecified knee", [], {}),
+            ], {}),
+            ("M25.48", "Effusion, other site", [], {}),
+        ], {}),
         ("M25.5", "Pain in joint", [
             ("M25.56", "Pain in knee", [
                 ("M25.561", "Pain in right knee", [], {}),

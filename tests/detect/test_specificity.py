@@ -52,3 +52,17 @@ def test_at_most_five_concepts_best_first(detect_kb) -> None:
 def test_clause_naming_another_condition_keeps_its_side(detect_kb) -> None:
     knee = next(e for e in detect("Knee pain, history of left patella fracture.", detect_kb) if "knee" in e.text.lower())
     assert knee.concepts[0].code == "M25.569"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Exam: R knee - small effusion, no warmth.", "M25.461"),  # a sided body-site label starts the line
+        ("L knee: effusion.", "M25.462"),
+        ("#2 L knee: moderate effusion.", "M25.462"),
+        ("Effusion noted.", "M25.48"),                               # no site: the "other site" code stays
+    ],
+)
+def test_site_label_and_other_site_codes(detect_kb, text: str, code: str) -> None:
+    codes = [e.concepts[0].code for e in detect(text, detect_kb) if e.concepts]
+    assert code in codes, codes

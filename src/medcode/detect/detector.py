@@ -96,6 +96,7 @@ class Detector:
                   for mod in self.context.modifiers(text, tokens) if mod.trait]
         sections = self.sectionizer.sections(text)
         titles = self.sectionizer.titles(text)
+        labels = _labels(text)
         owner: dict[int, int] = {}
         for k, m in enumerate(mentions):
             for p in m.positions:
@@ -111,7 +112,7 @@ class Detector:
                 continue  # "SpO2 95% RA": room air, not rheumatoid arthritis
             if _NOT_FINDING.match(text, end):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition
-            concepts = self._concepts(m, tokens, owner, k)  # after the cheap span checks above
+            concepts = self._concepts(m, tokens, owner, k, _label_words(text, begin, labels))  # after the cheap checks
             if not concepts:
                 continue
             span = m.last - m.first + 1
@@ -148,8 +149,9 @@ class Detector:
         choice = specificity.resolve(self.dictionary, code, ctx)
         return (choice.code, choice.title) if choice else None
 
-    def _concepts(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int) -> list[Concept]:
-        ctx_tokens = [tokens[i].words for i in range(m.first, m.last + 1)]
+    def _concepts(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int,
+                  label: list[set[str]] = ()) -> list[Concept]:  # type: ignore[assignment]
+        ctx_tokens = [tokens[i].words for i in range(m.first, m.last + 1)] + list(label)
         sentence = tokens[m.first].sentence
         for step in (-1, 1):
             i = (m.first if step < 0 else m.last) + step
@@ -267,6 +269,29 @@ def _not_finding() -> re.Pattern[str]:
 
 
 _NOT_FINDING = _not_finding()
+# A body-site label that starts a line of an exam or a problem list ("R knee: small effusion", "#2 L
+# shoulder: pain at night", "L ankle - swelling"): its side and site describe the findings on that line.
+_LABEL = re.compile(r"^[ \t]*(?:[A-Za-z]{2,12}:[ \t]*)?(?:#?\d+[.)]?[ \t]*)?((?:[RL]|right|left|bilat(?:eral)?)[ \t]+[A-Za-z][A-Za-z ]{1,24}?)[ \t]*(?::|[ \t]-[ \t])",
+                    re.MULTILINE | re.IGNORECASE)
+
+
+def _labels(text: str) -> list[tuple[int, int, str]]:
+    """(label end, line end, label text) for lines that start with a sided body-site label."""
+    out = []
+    for m in _LABEL.finditer(text):
+        end = text.find("\n", m.end())
+        out.append((m.end(), len(text) if end < 0 else end, m.group(1)))
+    return out
+
+
+def _label_words(text: str, begin: int, labels: list[tuple[int, int, str]]) -> list[set[str]]:
+    for start, end, label in labels:
+        if start <= begin < end:
+            return [{w} | ({_SIDE_LETTER[w]} if w in _SIDE_LETTER else set()) for w in words(label)]
+    return []
+
+
+_SIDE_LETTER = {"r": "right", "l": "left", "bilat": "bilateral"}
 _AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
 
 

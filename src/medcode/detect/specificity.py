@@ -138,14 +138,15 @@ def _widen_uncached(dictionary, code: str) -> str:
     codes = dictionary.codes
     while True:
         title = _title_words(codes[code][0])
-        if not (title & _SIDE_EPISODE or (codes[code][1] and "unspecified" in title)):
+        other_site = codes[code][1] and {"other", "site"} <= title  # "Effusion, other site": the sites compete
+        if not (title & _SIDE_EPISODE or (codes[code][1] and "unspecified" in title) or other_site):
             return code
         parent = codes[code][2]
         if not parent or parent not in codes:
             return code
         if len(parent) < 4 and len(_billable_under(dictionary, parent, SMALL_CATEGORY + 1)) > SMALL_CATEGORY:
             return code
-        if not title & _SIDE_EPISODE:
+        if not title & _SIDE_EPISODE and not other_site:
             # "unspecified" alone widens only to siblings that vary the same condition ("Radiculopathy,
             # site unspecified" → "Radiculopathy, lumbar region"); R41.0 "Disorientation, unspecified"
             # (inclusion term "Confusion NOS") has no such siblings under R41.
