@@ -94,7 +94,8 @@ _CAPS_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9&/' -]*[A-Z])[ \t]*$", re.MULTILIN
 
 
 # A capitalised label of up to five words at the start of a line, then a colon.
-_LABEL = re.compile(r"^[ \t]*(?P<label>[A-Z][A-Za-z0-9&/'-]*(?:[ \t]+[A-Za-z0-9&/'-]+){0,4})[ \t]*:", re.MULTILINE)
+_LABEL = re.compile(r"^[ \t]*(?P<label>[A-Z][A-Za-z0-9&/'-]*(?:[ \t]+[A-Za-z0-9&/'-]+){0,4})[ \t]*"
+                    r"(?:\([^()\n]{0,40}\)[ \t]*)?:", re.MULTILINE)
 
 
 class Sectionizer:
@@ -106,7 +107,12 @@ class Sectionizer:
         lits = sorted(((lit, i) for i, r in enumerate(rules) for lit in r.literals), key=lambda x: -len(x[0]))
         self._by_literal = {lit.lower(): i for lit, i in lits}
         alternation = "|".join(re.escape(lit) for lit, _ in lits)
-        self._regex = re.compile(rf"^[ \t]*(?P<h>{alternation})[ \t]*(?::|$)", re.IGNORECASE | re.MULTILINE)
+        # "ROS (x = positive):" — a short parenthetical may sit between a header and its colon
+        self._regex = re.compile(rf"^[ \t]*(?P<h>{alternation})[ \t]*(?:\([^()\n]{{0,40}}\)[ \t]*)?(?::|$)",
+                                 re.IGNORECASE | re.MULTILINE)
+        # A short header written in capitals opens its section without a colon ("ROS otherwise negative").
+        shorts = "|".join(re.escape(lit.upper()) for lit, _ in lits if len(lit) <= 4 and lit.isalpha())
+        self._bare = re.compile(rf"^[ \t]*(?P<h>{shorts})(?=[ \t]+[a-z])", re.MULTILINE) if shorts else None
 
     def titles(self, text: str) -> list[tuple[int, int]]:
         """Character spans of all-capitals title lines, in a note that is not itself all capitals."""
@@ -119,6 +125,11 @@ class Sectionizer:
         heads: list[tuple[int, int, SectionRule | None]] = [
             (m.start(), m.end(), self.rules[self._by_literal[m.group("h").lower()]]) for m in self._regex.finditer(text)]
         known = {h[0] for h in heads}
+        if self._bare is not None:
+            for m in self._bare.finditer(text):
+                if m.start() not in known:
+                    heads.append((m.start(), m.end(), self.rules[self._by_literal[m.group("h").lower()]]))
+                    known.add(m.start())
         for m in _LABEL.finditer(text):
             words = m.group("label").lower().split()
             if m.start() not in known and not self.not_headers.intersection(words):

@@ -23,7 +23,7 @@ _PARENS = re.compile(r"\([^()]*\)")
 # fractures: not stated displaced → displaced, not stated open → closed; 7th character A for active
 # treatment).
 DEFAULTS = frozenset(
-    ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "nos", "site", "part", "region", "type", "dominant", "i", "uncomplicated", "severity", "side"]
+    ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "nos", "site", "part", "region", "type", "dominant", "i", "uncomplicated", "severity", "side", "organism"]
 ) | {"female"} | {"unrestricted", "contralateral"}  # breast codes: female unless the text says male (the common case; male must be documented)
 # "unrestricted hearing on the contralateral side" is the normal state a note does not mention (H90.4-).
 # "dominant": hemiplegia of an unstated dominance is coded to the dominant side (guideline I.C.6.a).
@@ -116,14 +116,15 @@ def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000) -> Choice |
     codes = dictionary.codes
     if code not in codes:
         return None
+    origin = code if codes[code][1] else None
     code = _widen(dictionary, code)
     cands, vocab = _candidates(dictionary, code, limit)
     if not cands:
         return None
-    key = (code, frozenset(ctx & vocab))
+    key = (code, frozenset(ctx & vocab), origin)
     cache = dictionary.resolve_cache
     if key not in cache:
-        cache[key] = _choose(dictionary, cands, set(key[1]))
+        cache[key] = _choose(dictionary, cands, set(key[1]), origin)
     return cache[key]
 
 
@@ -158,7 +159,14 @@ def _widen_uncached(dictionary, code: str) -> str:
         code = parent
 
 
-def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]], ctx: set[str]) -> Choice:
+# The billable code an index or tabular term names keeps this much of a lead over its widened siblings: a
+# sibling wins only on a word the text states ("Sepsis" stays A41.9 "Sepsis, unspecified organism" and
+# does not drift to A41.89 "Other specified sepsis"; "OA" stays M19.90, not M19.91 "Primary ...").
+ORIGIN_LEAD = 0.5
+
+
+def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]], ctx: set[str],
+            origin: str | None = None) -> Choice:
     if "bilateral" in ctx and not any("bilateral" in title for _, _, title in cands):
         ctx = ctx | {"right", "left"}  # no bilateral code here: code each side (see _other_side)
     best: tuple[float, float, str] | None = None
@@ -181,6 +189,8 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
                 score -= 0.4
             else:
                 score -= 1.0
+        if c == origin:
+            score += ORIGIN_LEAD
         # Tie-break: the title whose own words the text covers best.
         tie = 0.01 * len(title & ctx) - 0.01 * len(title - ctx - DEFAULTS)
         if "unspecified" in extra:
@@ -193,7 +203,8 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
     assert best is not None
     chosen = best[2]
     missing = _missing(dictionary, [c for c, _, _ in cands], chosen, ctx)
-    quality = 1.0 if best[0] >= 0 else max(0.3, 1.0 + 0.2 * best[0])
+    raw = best[0] - (ORIGIN_LEAD if chosen == origin else 0.0)
+    quality = 1.0 if raw >= 0 else max(0.3, 1.0 + 0.2 * raw)
     pair = _other_side(dictionary, [c for c, _, _ in cands], chosen, ctx)
     return Choice(chosen, dictionary.codes[chosen][0], quality, best_stated, missing, pair)
 

@@ -93,9 +93,10 @@ _LIST_BREAK = frozenset({"with", "but", "and"})
 
 
 def _mark_without(tokens: list[Token]) -> None:
-    """Words after "without" also stand as "no:<word>", the form ICD-10-CM titles use for absent findings."""
+    """Words after "without" (and the one word after "not" or "no") also stand as "no:<word>", the form
+    ICD-10-CM titles use for absent findings ("nausea, no vomiting" is "Nausea without vomiting")."""
     for i, t in enumerate(tokens):
-        if t.norm not in ("without", "not"):
+        if t.norm not in ("without", "not", "no"):
             continue
         for u in tokens[i + 1:i + 1 + (_WITHOUT_SCOPE if t.norm == "without" else 1)]:
             if u.sentence != t.sentence or u.norm in _LIST_BREAK:
