@@ -13,7 +13,8 @@ Sets:
   generated   sentences built from ICD-10-CM inclusion and index terms of the KB (seeded sample),
               varied by templates, with negated, family and hypothetical variants.
 
-Metrics: code-level precision/recall/F1 per note (exact code and first three characters) over the
+Metrics: code-level precision/recall/F1 per note (exact code, exact code without status Z codes, and
+first three characters) over the
 conditions present in the patient (no NEGATION, HYPOTHETICAL, PERTAINS_TO_FAMILY, LOW_CONFIDENCE or
 HISTORY); entity-level span P/R/F1 and span+code F1 over every gold mention; trait F1; notes per
 second on ~2 KB notes in one process.
@@ -143,6 +144,8 @@ def score(notes: list[dict], preds: list[list[dict]], traits: bool = True) -> di
         gold = {c for m in note["mentions"] if not EXCLUDING & m["traits"] for c in [m["code"], *m.get("also", ())]}
         pred = predicted_codes(ents)
         c["ctp"] += len(gold & pred); c["cfp"] += len(pred - gold); c["cfn"] += len(gold - pred)
+        gz, pz = {x for x in gold if not x.startswith("Z")}, {x for x in pred if not x.startswith("Z")}
+        c["ztp"] += len(gz & pz); c["zfp"] += len(pz - gz); c["zfn"] += len(gz - pz)
         g3, p3 = {x[:3] for x in gold}, {x[:3] for x in pred}
         c["ktp"] += len(g3 & p3); c["kfp"] += len(p3 - g3); c["kfn"] += len(g3 - p3)
         used: set[int] = set()
@@ -173,6 +176,8 @@ def score(notes: list[dict], preds: list[list[dict]], traits: bool = True) -> di
                 trait_counts[t]["tp" if g and p else "fp" if p else "fn" if g else "tn"] += 1
     out = {"notes": len(notes), "code_exact": prf(c["ctp"], c["cfp"], c["cfn"]),
            "code_category": prf(c["ktp"], c["kfp"], c["kfn"]),
+           # the same without status codes (Z) on either side: annotators differ most on those
+           "code_exact_conditions": prf(c["ztp"], c["zfp"], c["zfn"]),
            "entity_span": prf(c["etp"], c["efp"], c["efn"]), "entity_span_code": prf(c["xtp"], c["xfp"], c["xfn"])}
     if traits:
         out["traits"] = {t: prf(v["tp"], v["fp"], v["fn"]) for t, v in trait_counts.items()}

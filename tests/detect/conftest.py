@@ -159,6 +159,35 @@ TREE = [
             ], {}),
         ], {}),
     ], {"seventh": _S82_7TH}),
+    ("Z79", "Long term (current) drug therapy", [
+        ("Z79.0", "Long term (current) use of anticoagulants and antithrombotics/antiplatelets", [
+            ("Z79.01", "Long term (current) use of anticoagulants", [], {}),
+        ], {}),
+        ("Z79.4", "Long term (current) use of insulin", [], {}),
+    ], {}),
+    ("Z87", "Personal history of other diseases and conditions", [
+        ("Z87.8", "Personal history of other specified conditions", [
+            ("Z87.89", "Personal history of other specified conditions", [
+                ("Z87.891", "Personal history of nicotine dependence", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
+    ("Z88", "Allergy status to drugs, medicaments and biological substances", [
+        ("Z88.0", "Allergy status to penicillin", [], {}),
+    ], {}),
+    ("Z95", "Presence of cardiac and vascular implants and grafts", [
+        ("Z95.1", "Presence of aortocoronary bypass graft", [], {}),
+    ], {}),
+    ("Z96", "Presence of other functional implants", [
+        ("Z96.6", "Presence of orthopedic joint implants", [
+            ("Z96.65", "Presence of artificial knee joint", [
+                ("Z96.651", "Presence of right artificial knee joint", [], {}),
+                ("Z96.652", "Presence of left artificial knee joint", [], {}),
+                ("Z96.653", "Presence of artificial knee joint, bilateral", [], {}),
+                ("Z96.659", "Presence of unspecified artificial knee joint", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
     ("Z68", "Body mass index [BMI]", [
         ("Z68.1", "Body mass index [BMI] 19.9 or less, adult", [], {}),
         ("Z68.3", "Body mass index [BMI] 30-39, adult", [

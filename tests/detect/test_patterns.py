@@ -28,18 +28,16 @@ def test_pattern_mentions(detect_kb, text: str, span: str, code: str) -> None:
     assert (span, code) in {(t, c) for t, c, _ in _found(detect_kb, text)}
 
 
-@pytest.mark.parametrize(
-    ("text", "trait"),
-    [
-        ("Former smoker, 30 pack-years.", "HISTORY"),
-        ("Quit smoking 5 years ago.", "HISTORY"),
-        ("Never smoker.", "NEGATION"),
-        ("Non-smoker.", "NEGATION"),
-    ],
-)
-def test_tobacco_context(detect_kb, text: str, trait: str) -> None:
+@pytest.mark.parametrize("text", ["Never smoker.", "Non-smoker."])
+def test_tobacco_denied(detect_kb, text: str) -> None:
     [(_, code, traits)] = _found(detect_kb, text)
-    assert code.startswith("F17.2") and trait in traits
+    assert code.startswith("F17.2") and "NEGATION" in traits
+
+
+@pytest.mark.parametrize("text", ["Former smoker, 30 pack-years.", "Quit smoking 5 years ago.", "Ex-smoker."])
+def test_past_tobacco_use_is_personal_history(detect_kb, text: str) -> None:
+    [(_, code, traits)] = _found(detect_kb, text)
+    assert code == "Z87.891" and "HISTORY" not in traits
 
 
 def test_not_a_condition(detect_kb) -> None:
@@ -52,3 +50,31 @@ def test_bad_pattern_rejected() -> None:
         load_patterns('[[pattern]]\nname = "x"\nregex = "("\ncode = "R63.4"\n')
     with pytest.raises(ConfigError, match="unknown keys"):
         load_patterns('[[pattern]]\nname = "x"\nregex = "y"\ncode = "R63.4"\nscore = 1\n')
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Meds: apixaban 5 mg BID, lisinopril.", "Z79.01"),           # a medication list: long-term use
+        ("She takes warfarin.", "Z79.01"),
+        ("T2DM on insulin glargine.", "Z79.4"),
+        ("Allergies: PCN (hives), sulfa.", "Z88.0"),
+        ("PCN allergy.", "Z88.0"),
+        ("CAD s/p CABG 2015.", "Z95.1"),
+        ("PSH: L TKA 2019.", "Z96.652"),                                # the side picks the child code
+        ("Former smoker, quit 2010.", "Z87.891"),                       # past tobacco use is a current status
+    ],
+)
+def test_status_codes(detect_kb, text: str, code: str) -> None:
+    found = {c: traits for _, c, traits in _found(detect_kb, text)}
+    assert code in found, found
+    assert "HISTORY" not in found[code]  # a status code is current even when the words are about the past
+
+
+def test_drug_named_in_a_plan_is_not_long_term_use(detect_kb) -> None:
+    assert "Z79.01" not in {c for _, c, _ in _found(detect_kb, "Plan: start apixaban 5 mg BID.")}
+
+
+def test_reaction_in_the_allergy_list_is_past(detect_kb) -> None:
+    found = {t.lower(): traits for t, _, traits in _found(detect_kb, "Allergies: penicillin (fever).")}
+    assert "HISTORY" in found["fever"]

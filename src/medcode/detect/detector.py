@@ -89,12 +89,13 @@ class Detector:
         if not tokens:
             return []
         self.dictionary.prepare(tokens)
+        sections = self.sectionizer.sections(text)
         matches = self.dictionary.match(tokens)
-        matches += match_patterns(self.patterns, text, tokens, self.dictionary.codes)
+        matches += match_patterns(self.patterns, text, tokens, self.dictionary.codes,
+                                  lambda at: next((s.name for s in sections if s.body <= at < s.end), None))
         mentions = _group(matches)
         scopes = [(mod.first, mod.last, mod.trait, mod.start, mod.rule.literal)
                   for mod in self.context.modifiers(text, tokens) if mod.trait]
-        sections = self.sectionizer.sections(text)
         titles = self.sectionizer.titles(text)
         labels = _labels(text)
         owner: dict[int, int] = {}
@@ -133,7 +134,16 @@ class Detector:
                     if s.trait and s.trait not in seen:
                         seen.add(s.trait)
                         traits.append(Trait(s.trait, _TRAIT_SCORE[s.trait], f"section:{s.name}"))
-            if "HISTORY" in seen and ("NEGATION" in seen or _PAST_CODE.search(concepts[0].description)):
+            if "HISTORY" in seen and concepts[0].code.startswith("F17.2") and not seen & {"NEGATION", "PERTAINS_TO_FAMILY"}:
+                # a former smoker: ICD-10-CM codes the past dependence as Z87.891 (index: History, personal,
+                # nicotine dependence), a status that is current
+                past = self.dictionary.codes.get(_NICOTINE_HISTORY)
+                if past:
+                    concepts = [Concept(_NICOTINE_HISTORY, past[0], concepts[0].score,
+                                        concepts[0].evidence + "; past use: History, personal, nicotine dependence"),
+                                *concepts[:MAX_CONCEPTS - 1]]
+            if "HISTORY" in seen and ("NEGATION" in seen or _PAST_CODE.search(concepts[0].description)
+                                      or concepts[0].code.startswith("Z")):
                 # "no prior history of arrhythmia": absent, not past; "history of preterm delivery" in a
                 # pregnancy (O09.21-): the code itself is about the history, so it is current
                 traits = [t for t in traits if t.name != "HISTORY"]
@@ -259,6 +269,7 @@ def _side_words(text: str) -> frozenset[str]:
     return frozenset(w for w in words(_PARENS.sub(" ", text)) if w in _SIDES)
 
 
+_NICOTINE_HISTORY = "Z87.891"
 # Codes whose title is itself about the past ("Old myocardial infarction", "Personal history of ...").
 _PAST_CODE = re.compile(r"\b(?:history|old|healed)\b", re.IGNORECASE)
 
@@ -297,7 +308,7 @@ _AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
 
 @lru_cache(maxsize=1)
 def _default_patterns():
-    return load_patterns()
+    return load_patterns() + load_patterns(name="status.toml")
 
 
 def _kind(code: str) -> str:

@@ -33,6 +33,7 @@ from medcode.search.text import STOPWORDS, words
 SYSTEM = "ICD10CM"
 # Chapters outside "diagnoses, signs and symptoms": external causes (V–Y) and factors/status (Z).
 EXCLUDED_PREFIXES = ("V", "W", "X", "Y", "Z")
+STATUS_PREFIX = "Z"
 # Words that steer to a child code (see specificity) or say nothing about the condition.
 STEERING = frozenset(
     ["right", "left", "bilateral", "unilateral", "unspecified", "other", "specified", "nec", "initial", "subsequent", "sequela", "encounter", "site", "part", "region", "i", "process"]
@@ -114,6 +115,11 @@ class Dictionary:
             "WHERE s.system = ? AND s.status = 'active'", (SYSTEM,)).fetchall()
         codes = {code: (title or "", bool(billable), parent) for code, title, billable, parent in rows
                  if not code.startswith(EXCLUDED_PREFIXES) and "-" not in code and not code.isdigit()}
+        # Status codes (Z) are found only by the status patterns (detect/status.toml): their index terms
+        # ("Status (post)", "Presence (of)") are not how notes word them, and "Encounter for..." is no
+        # finding at all. They are known here so that specificity can pick their billable children.
+        status = {code: (title or "", bool(billable), parent) for code, title, billable, parent in rows
+                  if code.startswith(STATUS_PREFIX) and "-" not in code}
         # (chapters "14" and blocks "N17-N19" are headings of the classification, never a diagnosis)
         terms: list[Term] = []
         seen: set[tuple[str, frozenset[str]]] = set()
@@ -151,7 +157,7 @@ class Dictionary:
         for code, term, kind in index_rows:
             if code in codes:
                 add(code, kind, term)
-        return cls(terms, codes, aliases)
+        return cls(terms, codes | status, aliases)
 
     # --- words ----------------------------------------------------------------------------------
 
