@@ -51,6 +51,7 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("ROS: +cough. Neg fever, headache.", "headache", "NEGATION"),  # ROS shorthand reaches the list
         ("Pneumonia excluded clinically.", "pneumonia", "NEGATION"),
         ("Pneumonia not seen on imaging.", "pneumonia", "NEGATION"),
+        ("Pneumonia negative on CXR.", "pneumonia", "NEGATION"),        # a result stated after the test
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:

@@ -123,8 +123,11 @@ class Detector:
             traits: list[Trait] = []
             seen: set[str] = set()
             for first, last, trait, start, cue in scopes:
-                if (trait not in seen and first <= m.last and m.first <= last
-                        and not begin <= start < end):  # a cue inside the mention is part of its name
+                inside = begin <= start < end  # a cue inside the mention is part of its name ...
+                if (inside and cue in ("not", "no") and first in m.positions
+                        and "without" not in concepts[0].description.lower()):
+                    inside = False  # ... except "liver not enlarged": "not" before one of its words
+                if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)
                     traits.append(Trait(trait, _TRAIT_SCORE[trait], cue))
             section = None

@@ -40,7 +40,9 @@ STEERING = frozenset(
 )
 KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95, "pattern": 0.95}
 _PARENS = re.compile(r"\([^()]*\)")
-_ROMAN_SUFFIX = re.compile(r"^[A-Z]{2,6}-(?:I|II|III|IV)$")
+# The capital letter A naming a type ("Hepatitis A", "type A"): the word lists drop "a" as an article.
+_LETTER_NAME = re.compile(r"(?<=\w )A(?![\w'’-])")
+_ROMAN_SUFFIX = re.compile(r"^[A-Za-z]{2,12}[ -](?:I|II|III|IV)$")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _NEC = re.compile(r"\bnot elsewhere classified\b|\bclassified elsewhere\b", re.IGNORECASE)
 # One-word terms that are too generic to stand alone as a condition mention.
@@ -142,7 +144,9 @@ class Dictionary:
             for variant in (_variants(text) if kind == "index" else (text,)):
                 required = term_words(_fold_main_term(variant, aliases) if kind == "index" else variant)
                 if len(required) == 1 and _ROMAN_SUFFIX.search(variant):
-                    continue  # "LAD-I" (a deficiency type) is not the "LAD" of a cardiology note
+                    continue  # "LAD-I", "Triple I": without the numeral the word alone ("LAD", "triple") means something else
+                if len(required) <= 2 and _LETTER_NAME.search(_PARENS.sub(" ", variant)):
+                    continue  # "Hepatitis A (acute)(viral) NOS": without its letter it would be any hepatitis
                 if len(required) == 1 and _acronym(variant):
                     required = frozenset({ACRONYM + next(iter(required))})
                 if not required or (code, required) in seen:

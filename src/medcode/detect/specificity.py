@@ -79,7 +79,8 @@ class Choice:
 def context_words(tokens_words: list[set[str]]) -> set[str]:
     ctx: set[str] = set()
     for ws in tokens_words:
-        ctx |= ws
+        # "severe sepsis, no septic shock": a word after "no"/"without" states its absence ("no:septic")
+        ctx |= {w for w in ws if "no:" + w not in ws}
     for w in list(ctx):
         if w in _IMPLIED:
             ctx.add(_IMPLIED[w])
