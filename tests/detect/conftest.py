@@ -119,6 +119,8 @@ TREE = [
                 ("O10.013", "Pre-existing essential hypertension complicating pregnancy, third trimester", [], {}),
                 ("O10.019", "Pre-existing essential hypertension complicating pregnancy, unspecified trimester", [], {}),
             ], {}),
+            ("O10.02", "Pre-existing essential hypertension complicating childbirth", [], {}),
+            ("O10.03", "Pre-existing essential hypertension complicating the puerperium", [], {}),
         ], {}),
     ], {}),
     ("R05", "Cough", [("R05.9", "Cough, unspecified", [], {})], {}),

@@ -67,6 +67,8 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     ("Pregnant, second trimester. Essential hypertension.", "O10.012"),
     ("Currently pregnant. Essential hypertension.", "O10.019"),                   # trimester not stated
     ("Essential hypertension. Not pregnant.", "I10"),
+    ("Postpartum visit, 3 weeks after delivery. Essential hypertension.", "O10.03"),  # the puerperium
+    ("History of postpartum hemorrhage in 2015. Essential hypertension.", "I10"),      # not after delivery now
 ])
 def test_pregnancy_moves_conditions_to_chapter_15(detect_kb, text: str, code: str) -> None:
     top = _top(detect_kb, text)["essential hypertension"]

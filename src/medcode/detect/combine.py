@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -175,12 +175,18 @@ class Pregnancy:
     context: re.Pattern[str]
     negated: re.Pattern[str] | None
     maps: tuple[tuple[tuple[tuple[str, str], ...], str], ...]  # ((first, last) ranges, target)
+    puerperium: re.Pattern[str] | None = None  # the note is about the weeks after delivery
+    puerperium_targets: dict[str, str] = field(default_factory=dict)  # category -> puerperium code
 
 
 def load_pregnancy(text: str | None = None) -> Pregnancy:
-    data = read_tables("pregnancy.toml", "pregnancy rules", {"context", "map"}, text)
+    data = read_tables("pregnancy.toml", "pregnancy rules", {"context", "map", "puerperium"}, text)
     ctx = data.get("context", {})
     pats, neg = ctx.get("patterns", []), ctx.get("negated", [])
+    puer = data.get("puerperium", {})
+    puer_pats, puer_targets = puer.get("patterns", []), puer.get("targets", {})
+    if not all(isinstance(x, str) for x in puer_pats) or not isinstance(puer_targets, dict):
+        raise ConfigError("pregnancy rules: puerperium.patterns must be regular expressions, targets a table")
     if not pats or not all(isinstance(x, str) for x in pats + neg):
         raise ConfigError("pregnancy rules: context.patterns must be a non-empty list of regular expressions")
     maps = []
@@ -192,7 +198,9 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
         maps.append((ranges, target))
     try:
         return Pregnancy(re.compile("|".join(pats), re.IGNORECASE),
-                         re.compile("|".join(neg), re.IGNORECASE) if neg else None, tuple(maps))
+                         re.compile("|".join(neg), re.IGNORECASE) if neg else None, tuple(maps),
+                         re.compile("|".join(puer_pats), re.IGNORECASE) if puer_pats else None,
+                         {str(k): str(v) for k, v in puer_targets.items()})
     except re.error as exc:
         raise ConfigError(f"pregnancy rules: bad pattern ({exc})") from None
 
@@ -227,10 +235,14 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
     ``resolve(code, context_words)`` returns the billable (code, title) under a chapter 15
     subcategory for the trimester words, or None when the knowledge base lacks it.
     """
+    puerperium = False
     if not rules.context.search(text) or (rules.negated and rules.negated.search(text)):
-        return entities
-    tri = trimester(text)
-    ctx = {tri, "trimester"} if tri else set()
+        # after delivery (guideline I.C.15.a.1 covers the puerperium too): "complicating the puerperium"
+        if not (rules.puerperium and rules.puerperium.search(text)) or _PREGNANT_NOW.search(text):
+            return entities
+        puerperium = True
+    tri = None if puerperium else trimester(text)
+    ctx = {"puerperium"} if puerperium else {tri, "trimester"} if tri else set()
     out = []
     for e in entities:
         head = e.concepts[0] if e.concepts else None
@@ -244,20 +256,39 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
                 e = replace(e, concepts=(moved, *(c for c in e.concepts if c.code != found[0]))[:5])
             out.append(e)
             continue
-        if head is None or not e.asserted or head.code.startswith(("O", "Z", "S", "T", "V", "W", "X", "Y")):
+        if (head is None or not e.asserted or head.code.startswith(("O", "Z", "S", "T", "V", "W", "X", "Y"))
+                or _OBSTETRIC_TITLE.search(head.description)):  # F53.0 "Postpartum depression" stays
             out.append(e)
             continue
-        target = next((t for ranges, t in rules.maps if any(_within(head.code, lo, hi) for lo, hi in ranges)), None)
-        found = resolve(target, ctx) if target else None
+        if puerperium and head.code[:3] in rules.puerperium_targets:
+            target = rules.puerperium_targets[head.code[:3]]
+            found = resolve(target, ctx)
+        else:
+            target = next((t for ranges, t in rules.maps if any(_within(head.code, lo, hi) for lo, hi in ranges)), None)
+            found = resolve(target, ctx) if target else None
+            if puerperium and target and (found is None or "puerperium" not in found[1].lower()):
+                # "Anemia complicating pregnancy" (O99.01) has no puerperium child; its parent O99.0 has
+                # O99.03 "Anemia complicating the puerperium"
+                target = target[:-1].rstrip(".")
+                found = resolve(target, ctx) if len(target) >= 3 else None
+                if found is not None and "puerperium" not in found[1].lower():
+                    found = None
         if found is None:
             out.append(e)
             continue
         code, title = found
-        why = (f"the patient is pregnant{f' ({tri} trimester)' if tri else ''}: guideline I.C.15.a.1 puts "
+        state = "in the puerperium" if puerperium else f"pregnant{f' ({tri} trimester)' if tri else ''}"
+        why = (f"the patient is {state}: guideline I.C.15.a.1 puts "
                f"{head.code} under {target}; {head.code} follows as an additional code")
         moved = Concept(code, title, head.score, f"{head.evidence}; {why}")
         out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != code))[:5]))
     return out
+
+
+_OBSTETRIC_TITLE = re.compile(r"puerper|postpartum|pregnan|childbirth", re.IGNORECASE)
+# A pregnancy stated outright wins over postpartum words ("postpartum hemorrhage in her last pregnancy").
+_PREGNANT_NOW = re.compile(r"\b(?:currently pregnant|is pregnant|\d{1,2}\s*(?:weeks?|wks?)\s+(?:pregnant|gestation))\b",
+                           re.IGNORECASE)
 
 
 def _within(code: str, lo: str, hi: str) -> bool:
