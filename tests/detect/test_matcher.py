@@ -61,3 +61,21 @@ def test_misspelling_lowers_mention_score(detect_kb) -> None:
     [good] = detect("Pneumonia.", detect_kb)
     [typo] = detect("Pneumonai.", detect_kb)
     assert typo.score < good.score
+
+
+def test_index_lists_with_or_become_one_reading_per_item() -> None:
+    from medcode.detect.matcher import _variants
+
+    got = _variants("Displacement, intervertebral disc, lumbar region, with neuritis, radiculitis, radiculopathy or sciatica")
+    assert [v.rsplit(", ", 1)[1] for v in got] == ["with neuritis", "with radiculitis", "with radiculopathy", "with sciatica"]
+    # a two-item "or" is read as written: "drug or chemical" split apart matched too loosely
+    assert _variants("Diabetes, due to drug or chemical, with, foot ulcer") == ["Diabetes, due to drug or chemical, with, foot ulcer"]
+
+
+def test_spinal_level_pairs_name_the_region() -> None:
+    from medcode.detect.tokens import tokenize
+
+    words = {t.raw: t.words for t in tokenize("Stenosis C5-C6 and disc bulge L5-S1. S1 S2 normal.")}
+    assert {"cervical", "spinal"} <= words["C5"]
+    assert "lumbosacral" in words["L5"]
+    assert "sacral" not in words["S2"]  # heart sounds are not a level pair

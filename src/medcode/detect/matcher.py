@@ -269,6 +269,9 @@ def _acronym(text: str) -> bool:
     return bool(_CAPS_WORD.fullmatch(head))
 
 
+_LINK = re.compile(r"(?:with|without|due to|in|of)\s+", re.IGNORECASE)
+
+
 def _variants(text: str, limit: int = 6) -> list[str]:
     """An index path with each run of word forms read one form at a time.
 
@@ -277,13 +280,37 @@ def _variants(text: str, limit: int = 6) -> list[str]:
     that share their first four letters are such a run; each form becomes its own reading.
     """
     parts = text.split(", ")
-    if len(parts) < 3:
+    if len(parts) < 3 and " or " not in text:
         return [text]
     groups: list[list[str]] = [[parts[0]]]
     prev: str | None = None
     for part in parts[1:]:
-        w = words(_PARENS.sub(" ", part))
+        bare = _PARENS.sub(" ", part)
+        w = words(bare)
         one = w[0] if len(w) == 1 else None
+        if " or " in bare:
+            # "with neuritis, radiculitis, radiculopathy or sciatica": a list of alternatives, of which a
+            # note names one; the one-word segments just before belong to it. Two-item "or"s ("drug or
+            # chemical", "gland or node") are read as written: splitting them matched too loosely.
+            alts = [a.strip() for a in re.split(r"\s+or\s+", bare) if a.strip()]
+            taken, lead = [], ""
+            k = len(groups)
+            while k > 1 and len(groups[k - 1]) == 1:
+                item = _PARENS.sub(" ", groups[k - 1][0]).strip()
+                link = _LINK.match(item)
+                if len(words(item[link.end():] if link else item)) != 1:
+                    break
+                if link:  # "with" governs every item of the list, and opens it
+                    lead, item = link.group(), item[link.end():]
+                taken.insert(0, item)
+                k -= 1
+                if link:
+                    break
+            if lead and len(taken) + len(alts) >= 3:  # "with A, B, C or D"
+                del groups[k:]
+                groups.append([lead + a if lead and not _LINK.match(a) else a for a in taken + alts])
+                prev = None
+                continue
         if one and prev and one[:4] == prev[:4] and len(groups) > 1:
             groups[-1].append(part)
         else:

@@ -42,6 +42,7 @@ _IMPLIED = {
     "bilat": "bilateral", "both": "bilateral",
     "nondisplaced": "nondisplaced", "undisplaced": "nondisplaced",
     "i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
 }
 
 
@@ -141,14 +142,18 @@ def _widen_uncached(dictionary, code: str) -> str:
     while True:
         title = _title_words(codes[code][0])
         other_site = codes[code][1] and {"other", "site"} <= title  # "Effusion, other site": the sites compete
-        if not (title & _SIDE_EPISODE or (codes[code][1] and "unspecified" in title) or other_site):
+        # "Unspecified fracture of metacarpal bone" (S62.30-) is the branch for an unstated type: its
+        # siblings name the type ("Fracture of neck of ... metacarpal"), so they compete too
+        unspecified_branch = not codes[code][1] and codes[code][0].lower().startswith("unspecified")
+        if not (title & _SIDE_EPISODE or (codes[code][1] and "unspecified" in title) or other_site
+                or unspecified_branch):
             return code
         parent = codes[code][2]
         if not parent or parent not in codes:
             return code
         if len(parent) < 4 and len(_billable_under(dictionary, parent, SMALL_CATEGORY + 1)) > SMALL_CATEGORY:
             return code
-        if not title & _SIDE_EPISODE and not other_site:
+        if not title & _SIDE_EPISODE and not other_site and not unspecified_branch:
             # "unspecified" alone widens only to siblings that vary the same condition ("Radiculopathy,
             # site unspecified" → "Radiculopathy, lumbar region"); R41.0 "Disorientation, unspecified"
             # (inclusion term "Confusion NOS") has no such siblings under R41.

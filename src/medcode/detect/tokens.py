@@ -84,8 +84,27 @@ def tokenize(text: str) -> list[Token]:
         words = {norm, ACRONYM + norm} if len(raw) >= 2 and raw.isupper() and raw.isalpha() else {norm}
         tokens.append(Token(m.start(), m.start() + len(raw), raw, norm, sentence, words))
     _expand(tokens)
+    _spine_levels(text, tokens)
     _mark_without(tokens)
     return tokens
+
+
+# "L4-5", "L5-S1", "C5-C6": a spinal level names the region ICD-10-CM titles use ("lumbar region",
+# "lumbosacral region"). Pairs only: a lone "S1" or "T4" is as often a heart sound or a thyroid test.
+_LEVEL_PAIR = re.compile(r"\b([CTLS])(\d{1,2})\s*-\s*([CTLS])?(\d{1,2})\b")
+_REGION = {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "sacral"}
+_JUNCTION = {("C", "T"): "cervicothoracic", ("T", "L"): "thoracolumbar", ("L", "S"): "lumbosacral"}
+
+
+def _spine_levels(text: str, tokens: list[Token]) -> None:
+    for m in _LEVEL_PAIR.finditer(text):
+        first, second = m.group(1), m.group(3) or m.group(1)
+        region = _REGION[first] if first == second else _JUNCTION.get((first, second))
+        if region is None:
+            continue
+        for t in tokens:
+            if m.start() <= t.start < m.end():
+                t.words.update((region, "spinal"))  # "C5-6 stenosis" is spinal, not of the cervix
 
 
 _WITHOUT_SCOPE = 3
