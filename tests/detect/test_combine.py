@@ -121,3 +121,16 @@ def test_vaccine_and_exposure_are_not_conditions(detect_kb) -> None:
 def test_bare_diabetes_takes_the_complication_coded_elsewhere(detect_kb) -> None:
     top = _top(detect_kb, "Type 2 diabetes mellitus. Type 2 diabetes mellitus with hyperglycemia.")
     assert {code for code, _ in top.values()} == {"E11.65"}
+
+
+def test_note_stating_type_1_moves_untyped_diabetic_codes(detect_kb) -> None:
+    from medcode.detect.combine import diabetes_type
+    from medcode.detect.model import Concept, Entity
+
+    titles = {"E10.65": ("Type 1 diabetes mellitus with hyperglycemia",), "E11.65": ("Type 2 ...",)}
+    dm1 = Entity(0, 15, "Type 1 diabetes", 1.0, (), (Concept("E10.9", "Type 1 diabetes mellitus without complications", 1.0, ""),))
+    hyper = Entity(20, 33, "hyperglycemia", 1.0, (), (Concept("E11.65", "Type 2 ...", 1.0, ""),))
+    out = diabetes_type([dm1, hyper], titles)
+    assert out[1].concepts[0].code == "E10.65"
+    dm2 = Entity(40, 44, "DM2", 1.0, (), (Concept("E11.9", "Type 2 diabetes mellitus without complications", 1.0, ""),))
+    assert diabetes_type([dm1, hyper, dm2], titles)[1].concepts[0].code == "E11.65"  # both types stated: as is

@@ -113,6 +113,31 @@ def combine(entities: list[Entity], rules: tuple[Rule, ...], titles: dict[str, t
     return out
 
 
+_TYPE1 = re.compile(r"\b(?:type\s*(?:1|I|one)\b|T1D|T1DM|DM\s*1|DM1|IDDM|juvenile)", re.IGNORECASE)
+_TYPE2 = re.compile(r"\b(?:type\s*(?:2|II|two)\b|T2D|T2DM|DM\s*2|DM2|NIDDM)", re.IGNORECASE)
+
+
+def diabetes_type(entities: list[Entity], titles: dict[str, tuple]) -> list[Entity]:
+    """In a note that states type 1 diabetes and never type 2, "diabetic gastroparesis" is E10.43, not E11.43.
+
+    ICD-10-CM defaults diabetes of unstated type to E11 (guideline I.C.4.a.2); a complication named
+    without the type ("diabetic", "hypoglycemia" in a diabetic) takes the type the note states elsewhere.
+    """
+    diabetic = [e for e in entities if e.asserted and e.concepts and e.concepts[0].code.startswith(("E10", "E11"))]
+    if not any(_TYPE1.search(e.text) for e in diabetic) or any(_TYPE2.search(e.text) for e in diabetic):
+        return entities
+    out = []
+    for e in entities:
+        head = e.concepts[0] if e.concepts else None
+        if head is not None and head.code.startswith("E11") and not _TYPE2.search(e.text):
+            code = "E10" + head.code[3:]
+            if code in titles:
+                e = _promote(e, code, titles[code][0], "the note states type 1 diabetes (guideline I.C.4.a.2 "
+                             "defaults only an unstated type to E11)")
+        out.append(e)
+    return out
+
+
 def _promote(entity: Entity, code: str, title: str, why: str) -> Entity:
     head = entity.concepts[0]
     combined = Concept(code, title, head.score, f"{head.evidence}; {why}")

@@ -20,6 +20,7 @@ from medcode.detect.bmi import bmi, load_bands
 from medcode.detect.combine import (
     combine,
     default_pregnancy,
+    diabetes_type,
     default_rules,
     pregnancy,
     refer_back,
@@ -125,7 +126,7 @@ class Detector:
             for first, last, trait, start, cue in scopes:
                 inside = begin <= start < end  # a cue inside the mention is part of its name ...
                 if (inside and cue in ("not", "no") and first in m.positions
-                        and "without" not in concepts[0].description.lower()):
+                        and "without" not in concepts[0].evidence.lower()):  # "Nausea without vomiting"
                     inside = False  # ... except "liver not enlarged": "not" before one of its words
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)
@@ -155,6 +156,7 @@ class Detector:
             out.append(Entity(begin, end, text[begin:end], round(score, 4), tuple(traits), tuple(concepts), section))
         out.sort(key=lambda e: e.begin)
         out = refer_back(combine(out, self.combinations, self.dictionary.codes))
+        out = diabetes_type(out, self.dictionary.codes)
         out = pregnancy(out, text, self.pregnancy, self._resolve)
         return bmi(out, text, self.bmi_bands)
 
