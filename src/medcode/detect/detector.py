@@ -20,8 +20,8 @@ from medcode.detect.bmi import bmi, load_bands
 from medcode.detect.combine import (
     combine,
     default_pregnancy,
-    diabetes_type,
     default_rules,
+    diabetes_type,
     pregnancy,
     refer_back,
 )
