@@ -288,11 +288,12 @@ def _variants(text: str, limit: int = 6) -> list[str]:
         bare = _PARENS.sub(" ", part)
         w = words(bare)
         one = w[0] if len(w) == 1 else None
-        if " or " in bare:
+        if " or " in bare or bare.startswith("or "):
             # "with neuritis, radiculitis, radiculopathy or sciatica": a list of alternatives, of which a
             # note names one; the one-word segments just before belong to it. Two-item "or"s ("drug or
             # chemical", "gland or node") are read as written: splitting them matched too loosely.
-            alts = [a.strip() for a in re.split(r"\s+or\s+", bare) if a.strip()]
+            oxford = bare.startswith("or ")  # "child, adolescent, or adult"
+            alts = [a.strip() for a in re.split(r"(?:^|\s+)or\s+", bare) if a.strip()]
             taken, lead = [], ""
             k = len(groups)
             while k > 1 and len(groups[k - 1]) == 1:
@@ -306,7 +307,7 @@ def _variants(text: str, limit: int = 6) -> list[str]:
                 k -= 1
                 if link:
                     break
-            if lead and len(taken) + len(alts) >= 3:  # "with A, B, C or D"
+            if (lead or oxford) and len(taken) + len(alts) >= 3:  # "with A, B, C or D"; "A, B, or C"
                 del groups[k:]
                 groups.append([lead + a if lead and not _LINK.match(a) else a for a in taken + alts])
                 prev = None
