@@ -58,7 +58,8 @@ _GENERIC = frozenset(
      # words of ordinary narrative that the index also lists as conditions
      "trauma", "heat", "anesthesia", "sensitive", "sensitivity", "decline", "scar", "callus", "papule",
      "short", "tract", "delivery", "labor", "pregnancy", "strain", "burn", "contact", "exposure", "may",
-     "reflex", "break", "antibody", "worry", "worrying", "death", "freezing", "freeze", "cold", "fit"]
+     "reflex", "break", "antibody", "worry", "worrying", "death", "freezing", "freeze", "cold", "fit",
+     "bend", "bends", "bending", "operculum", "tetanus"]
 )
 
 

@@ -26,7 +26,8 @@ _SHORTHAND = {"w/o": "without", "w/": "with"}
 _BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--"])
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
 _AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
-                        "rt", "lt", "ca", "r", "l", "doe", "si", "ild", "pnd", "gdm", "hrs", "scc", "bcc"})
+                        "rt", "lt", "ca", "r", "l", "doe", "si", "ild", "pnd", "gdm", "hrs", "scc", "bcc",
+                        "od", "os", "ou"})
 
 
 @dataclass(slots=True)
