@@ -52,6 +52,7 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Pneumonia excluded clinically.", "pneumonia", "NEGATION"),
         ("Pneumonia not seen on imaging.", "pneumonia", "NEGATION"),
         ("Pneumonia negative on CXR.", "pneumonia", "NEGATION"),        # a result stated after the test
+        ("Pneumonia at age 5, none since.", "pneumonia", "HISTORY"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
