@@ -126,7 +126,8 @@ class Detector:
             for first, last, trait, start, cue in scopes:
                 inside = begin <= start < end  # a cue inside the mention is part of its name ...
                 if (inside and cue in ("not", "no") and first in m.positions
-                        and "without" not in concepts[0].evidence.lower()):  # "Nausea without vomiting"
+                        and "without" not in concepts[0].evidence.lower()  # "Nausea without vomiting"
+                        and "without" not in concepts[0].description.lower()):
                     inside = False  # ... except "liver not enlarged": "not" before one of its words
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)
