@@ -78,3 +78,21 @@ def test_drug_named_in_a_plan_is_not_long_term_use(detect_kb) -> None:
 def test_reaction_in_the_allergy_list_is_past(detect_kb) -> None:
     found = {t.lower(): traits for t, _, traits in _found(detect_kb, "Allergies: penicillin (fever).")}
     assert "HISTORY" in found["fever"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"\b(?:apixaban|warfarin)\b", ("apixaban", "warfarin")),
+        (r"\b(?:lost|losing)\s+\d+\s*(?:kg|lbs?)\b", ("losing", "lost")),   # the rarer required part
+        (r"\bweights?\b", ("weight",)),                                     # "s?" is not required
+        (r"\(\s*-\s*\)|\(\s*neg\s*\)", ()),                                 # a branch with no word: no filter
+        (r"\b(?:current(?:ly)?\s+)?smoker\b(?!\s+exposure)", ("smoker",)),  # optional and look-ahead parts skipped
+    ],
+)
+def test_prefilter_words_are_required_by_every_match(pattern: str, words: tuple[str, ...]) -> None:
+    import re
+
+    from medcode.detect.patterns import literal_words
+
+    assert literal_words(re.compile(pattern)) == words

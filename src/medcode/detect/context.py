@@ -122,25 +122,32 @@ class ConText:
     """Finds modifiers in a text and the token ranges they cover.
 
     Literal cues are matched on lower-cased token sequences, longest first (a dict look-up per token),
-    so a PSEUDO cue wins over the cue it contains; rules with a ``pattern`` are matched by one combined
-    regex over the text.
+    so a PSEUDO cue wins over the cue it contains; rules with a ``pattern`` are matched one regex each,
+    PSEUDO first, and a later cue overlapping one already kept is dropped.
     """
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
         self._literal: dict[tuple[str, ...], Rule] = {}
-        patterns = []
-        # PSEUDO patterns first: where two patterns match at the same place, the regex takes the first
-        # alternative, and "mother reports" must be read as a pseudo-cue, not as a relative.
-        for i, r in sorted(enumerate(rules), key=lambda ir: ir[1].direction != "PSEUDO"):
+        # PSEUDO rules first: where two cues cover the same words the first kept wins, and "mother
+        # reports" must be read as a pseudo-cue, not as a relative.
+        for _, r in sorted(enumerate(rules), key=lambda ir: ir[1].direction != "PSEUDO"):
             if r.pattern is None:
                 key = tuple(_WORD.findall(r.literal.lower()))
                 if key:
                     self._literal.setdefault(key, r)
-            else:
-                patterns.append(f"(?P<r{i}>{r.pattern})")
         self._longest = max((len(k) for k in self._literal), default=1)
-        self._regex = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+        self._first: dict[str, int] = {}
+        for key in self._literal:
+            self._first[key[0]] = max(self._first.get(key[0], 0), len(key))
+        # One regex per pattern rule, PSEUDO first, each behind a check that one of its literal words is
+        # in the note (see medcode.detect.patterns): a combined alternation of all of them was tried at
+        # every position of the text and cost milliseconds a note.
+        from medcode.detect.patterns import literal_words
+
+        self._patterns = [(i, re.compile(r.pattern, re.IGNORECASE), literal_words(re.compile(r.pattern)))
+                          for i, r in sorted(enumerate(rules), key=lambda ir: ir[1].direction != "PSEUDO")
+                          if r.pattern is not None]
 
     def _cues(self, text: str, tokens: list[Token]) -> list[tuple[Rule, int, int, int, int]]:
         found: list[tuple[Rule, int, int, int, int]] = []  # rule, start, end, first token, last token
@@ -148,7 +155,11 @@ class ConText:
         n = len(tokens)
         i = 0
         while i < n:
-            for size in range(min(self._longest, n - i), 0, -1):
+            longest = self._first.get(low[i])
+            if longest is None:
+                i += 1
+                continue
+            for size in range(min(longest, n - i), 0, -1):
                 rule = self._literal.get(tuple(low[i:i + size]))
                 if rule is not None:
                     found.append((rule, tokens[i].start, tokens[i + size - 1].end, i, i + size - 1))
@@ -156,10 +167,20 @@ class ConText:
                     break
             else:
                 i += 1
-        if self._regex is not None:
+        if self._patterns:
             starts = [t.start for t in tokens]
-            for m in self._regex.finditer(text):
-                rule = self.rules[int(m.lastgroup[1:])]  # type: ignore[index]
+            lowered = text.lower()
+            hits = []
+            for order, (i, regex, needed) in enumerate(self._patterns):
+                if needed and not any(w in lowered for w in needed):
+                    continue
+                hits.extend((m.start(), order, m, self.rules[i]) for m in regex.finditer(text))
+            hits.sort(key=lambda h: h[:2])  # leftmost first; at one place, PSEUDO and then file order
+            taken: list[tuple[int, int]] = []  # pattern spans kept: one cue per stretch of text
+            for _, _, m, rule in hits:
+                if any(a < m.end() and m.start() < b for a, b in taken):
+                    continue
+                taken.append((m.start(), m.end()))
                 first = bisect.bisect_left(starts, m.start())
                 last = bisect.bisect_left(starts, m.end()) - 1
                 if first > last:

@@ -62,6 +62,10 @@ def _expansions() -> tuple[dict[tuple[str, ...], set[str]], int]:
 
 
 _EXP, _LONGEST = _expansions()
+# the longest key that starts with each word: most tokens start none and cost one dict look-up
+_FIRST: dict[str, int] = {}
+for _key in _EXP:
+    _FIRST[_key[0]] = max(_FIRST.get(_key[0], 0), len(_key))
 
 
 def tokenize(text: str) -> list[Token]:
@@ -130,7 +134,10 @@ def _expand(tokens: list[Token]) -> None:
     for i in range(n):
         if i < covered:
             continue
-        for size in range(min(_LONGEST, n - i), 0, -1):
+        longest = _FIRST.get(tokens[i].norm)
+        if longest is None:
+            continue
+        for size in range(min(longest, n - i), 0, -1):
             group = tokens[i:i + size]
             if group[-1].sentence != group[0].sentence:
                 continue
