@@ -101,7 +101,7 @@ def _branch_required(branch: str) -> set[str] | None:
             inner = branch[k + 1:end]
             optional = _quantified_optional(branch, end + 1)
             if not optional and not inner.startswith(("?=", "?!", "?<=", "?<!")):
-                candidate = _required(inner[2:] if inner.startswith("?:") else inner)
+                candidate = _required(inner.removeprefix("?:"))
                 best = _better(best, candidate)
             k = end + 1
             continue
@@ -126,7 +126,7 @@ def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
         return a
     if not a:
         return b
-    score = lambda ws: (sum(len(w) < 3 or w in _COMMON for w in ws), len(ws))  # noqa: E731
+    score = lambda ws: (sum(len(w) < 3 or w in _COMMON for w in ws), len(ws))
     return b if score(b) < score(a) else a
 
 
