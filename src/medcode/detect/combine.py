@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from medcode.detect._data import check_entry, read_tables
-from medcode.detect.model import Concept, Entity
+from medcode.detect.model import Concept, Entity, Trait
 from medcode.errors import ConfigError
 from medcode.search.text import content_words
 
@@ -235,6 +235,31 @@ def default_pregnancy() -> Pregnancy:
     return load_pregnancy()
 
 
+# Weeks of gestation stated as such ("at 24 weeks", "33w2d", "GA 39+2 wks"), not a duration ("cough x 2
+# weeks"): chapter 15 codes are reported with a Z3A code for the weeks (tabular note at O00-O9A).
+_GESTATION = re.compile(
+    r"\b(?:at|@|GA|EGA|IUP at|gestational age(?: of)?)\s*:?\s*(\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|w)\b"
+    r"|\b(\d{1,2})\s*w\s*\d\s*d\b"
+    r"|\b(\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?)\s*(?:\d\s*days?\s*)?(?:gestation|pregnant|GA|EGA|by LMP|by dating|IUP)\b",
+    re.IGNORECASE)
+
+
+def _weeks_of_gestation(entities: list[Entity], text: str,
+                        resolve: Callable[[str, set[str]], tuple[str, str] | None]) -> list[Entity]:
+    m = _GESTATION.search(text)
+    if m is None:
+        return entities
+    weeks = int(next(g for g in m.groups() if g))
+    code = "Z3A.01" if weeks < 8 else "Z3A.49" if weeks > 42 else f"Z3A.{weeks:02d}"
+    found = resolve(code, set())
+    if found is None or found[0] != code or any(e.begin < m.end() and m.start() < e.end for e in entities):
+        return entities
+    evidence = f"weeks of gestation stated ({m.group(0)!r}): the tabular asks for a Z3A code with the pregnancy's codes"
+    entity = Entity(m.start(), m.end(), m.group(0), 0.9, (Trait("DIAGNOSIS", 0.8, "code"),),
+                    (Concept(code, found[1], 0.9, evidence),))
+    return sorted([*entities, entity], key=lambda e: e.begin)
+
+
 _WEEKS = re.compile(r"\b(\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|w)\b", re.IGNORECASE)
 _TRIMESTER = re.compile(r"\b(first|second|third|1st|2nd|3rd)\s+trimester\b", re.IGNORECASE)
 _ORDINAL = {"1st": "first", "2nd": "second", "3rd": "third"}
@@ -307,6 +332,8 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
                f"{head.code} under {target}; {head.code} follows as an additional code")
         moved = Concept(code, title, head.score, f"{head.evidence}; {why}")
         out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != code))[:5]))
+    if not puerperium:
+        out = _weeks_of_gestation(out, text, resolve)
     return out
 
 
