@@ -144,7 +144,10 @@ def _widen_uncached(dictionary, code: str) -> str:
         other_site = codes[code][1] and {"other", "site"} <= title  # "Effusion, other site": the sites compete
         # "Unspecified fracture of metacarpal bone" (S62.30-) is the branch for an unstated type: its
         # siblings name the type ("Fracture of neck of ... metacarpal"), so they compete too
-        unspecified_branch = not codes[code][1] and codes[code][0].lower().startswith("unspecified")
+        # ... and so is "Pressure ulcer of unspecified heel" (L89.60-), whose siblings name the side
+        unspecified_branch = not codes[code][1] and (
+            codes[code][0].lower().startswith("unspecified")
+            or ("unspecified" in title and _siblings_name_a_side(dictionary, code)))
         if not (title & _SIDE_EPISODE or (codes[code][1] and "unspecified" in title) or other_site
                 or unspecified_branch):
             return code
@@ -169,6 +172,12 @@ def _widen_uncached(dictionary, code: str) -> str:
 # sibling wins only on a word the text states ("Sepsis" stays A41.9 "Sepsis, unspecified organism" and
 # does not drift to A41.89 "Other specified sepsis"; "OA" stays M19.90, not M19.91 "Primary ...").
 ORIGIN_LEAD = 0.5
+
+
+def _siblings_name_a_side(dictionary, code: str) -> bool:
+    parent = dictionary.codes[code][2]
+    return bool(parent) and any(_title_words(dictionary.codes[c][0]) & {"right", "left"}
+                                for c in dictionary.children.get(parent, ()) if c != code)
 
 
 def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]], ctx: set[str],
