@@ -6,12 +6,19 @@ names it), so the real discovery and import code runs on it.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).resolve().parent / "data"
+# The CMS place-of-service page carries no date, so its file is dated by modification time (see
+# medcode.codesets.place_of_service). A checkout sets that to the clone time; pin it so the golden
+# pages do not change with the day the tests run.
+FIXED_MTIME = 1795348800  # 2026-11-22 12:00 UTC
+for _undated in (DATA / "place_of_service").glob("cms_pos*.json"):
+    os.utime(_undated, (FIXED_MTIME, FIXED_MTIME))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
