@@ -61,6 +61,7 @@ def test_clause_naming_another_condition_keeps_its_side(detect_kb) -> None:
         ("L knee: effusion.", "M25.462"),
         ("#2 L knee: moderate effusion.", "M25.462"),
         ("Effusion noted.", "M25.48"),                               # no site: the "other site" code stays
+        ("R knee: pain 2/10 with stairs.", "M25.561"),                 # a bare "pain" takes the label's site
     ],
 )
 def test_site_label_and_other_site_codes(detect_kb, text: str, code: str) -> None:

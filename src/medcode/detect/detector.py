@@ -114,9 +114,12 @@ class Detector:
                 continue  # "SpO2 95% RA": room air, not rheumatoid arthritis
             if _NOT_FINDING.match(text, end):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition
-            concepts = self._concepts(m, tokens, owner, k, _label_words(text, begin, labels))  # after the cheap checks
+            label = _label_words(text, begin, labels)
+            concepts = self._concepts(m, tokens, owner, k, label)  # after the cheap span checks above
             if not concepts:
                 continue
+            if label and concepts[0].code in _SITELESS:
+                concepts = self._with_label_site(text[begin:end], label, concepts)
             span = m.last - m.first + 1
             fuzzy = any(tokens[p].norm not in self.dictionary.vocabulary and len(tokens[p].words) == 2
                         for p in m.positions)
@@ -220,6 +223,26 @@ class Detector:
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.code))
         return ranked[:MAX_CONCEPTS]
 
+    def _with_label_site(self, mention: str, label: list[set[str]], concepts: list[Concept]) -> list[Concept]:
+        """A bare "pain" or "swelling" on a line labelled "R ankle:" is read as "pain of the R ankle"."""
+        site = " ".join(sorted(next(iter(ws - set(_SIDE_LETTER.values()))) for ws in label if ws))
+        for phrase in (f"{mention} of {site}", f"{mention} of {site} joint"):  # "Pain(s), joint, ankle"
+            tokens = tokenize(phrase)
+            self.dictionary.prepare(tokens)
+            found = _group(self.dictionary.match(tokens))
+            best = max(found, key=lambda m: len(m.positions)) if found else None
+            if best is not None and len(best.positions) >= 2:
+                break
+        else:
+            return concepts
+        owner = {p: 0 for p in best.positions}
+        better = self._concepts(best, tokens, owner, 0, label)
+        if not better or better[0].code in _SITELESS:
+            return concepts
+        top = better[0]
+        moved = Concept(top.code, top.description, top.score, f"{top.evidence}; site from the line's label")
+        return [moved, *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
+
     def conflicts(self, entities: list[Entity]) -> list[Conflict]:
         return excludes1_conflicts(self.kb, [e.concepts[0].code for e in entities if e.asserted and e.concepts])
 
@@ -309,6 +332,8 @@ def _label_words(text: str, begin: int, labels: list[tuple[int, int, str]]) -> l
 
 
 _SIDE_LETTER = {"r": "right", "l": "left", "bilat": "bilateral"}
+# Codes of a finding that names no site: under a sided body-site label they take the label's site.
+_SITELESS = frozenset({"R52", "R60.0", "R60.9", "R22.9", "M25.40", "M25.50", "M25.60", "R25.2", "M79.89", "M25.48"})
 _AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
 
 
