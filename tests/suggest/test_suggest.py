@@ -69,3 +69,23 @@ def test_planned_procedure_is_not_proposed(workbench: Workbench) -> None:
 def test_procedure_words_are_not_diagnoses(result: dict) -> None:
     # "three freeze cycles" describes the procedure, not an effect of cold on the patient
     assert not [d for d in result["diagnoses"] if d["code"].startswith("T69")]
+
+
+def test_status_codes_are_listed_last_and_not_pointed_to(workbench: Workbench) -> None:
+    from medcode.detect import Detector
+    from medcode.detect.model import Concept, Entity, Trait
+    from medcode.suggest import suggest
+
+    real = Detector(workbench.kb)
+
+    class WithStatus:  # the real detections plus a long-term anticoagulant status found first
+        def detect(self, text: str) -> list[Entity]:
+            status = Entity(0, 5, text[:5], 0.9, (Trait("DIAGNOSIS", 0.8),),
+                            (Concept("Z79.01", "Long term (current) use of anticoagulants", 0.9, "pattern"),))
+            return [status, *real.detect(text)]
+
+    out = suggest(workbench.kb, NOTE, detector=WithStatus())
+    codes = [d["code"] for d in out["diagnoses"]]
+    assert codes[-1] == "Z79.01" and "G90.521" in codes
+    z = codes.index("Z79.01") + 1
+    assert all(z not in ln["dx_pointers"] for ln in out["lines"])

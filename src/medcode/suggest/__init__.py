@@ -75,6 +75,9 @@ def suggest(kb: KB, note: str, *, detector: Any = None) -> dict[str, Any]:
     # separately; symptom codes (chapter 18, R00-R99) are kept only when nothing else is found.
     if any(not d["code"].startswith("R") for d in diagnoses):
         diagnoses = [d for d in diagnoses if not d["code"].startswith("R")]
+    # Status codes (Z79 long-term drug use, Z95 implants ...) are reported after the conditions and are
+    # no reason for a procedure: they are listed last and pointed to only when nothing else is found.
+    diagnoses.sort(key=lambda d: d["code"].startswith("Z"))
     lines: list[dict[str, Any]] = []
     questions: list[str] = []
     owned_codes: set[str] = set()  # codes and words a recogniser used are not matched again by words
@@ -111,7 +114,8 @@ def suggest(kb: KB, note: str, *, detector: Any = None) -> dict[str, Any]:
         # point first at the diagnoses that name the treated side
         side_word = next(iter(sides), "")
         order = sorted(range(len(diagnoses)), key=lambda i: side_word not in diagnoses[i]["description"].lower())
-        pointers = [i + 1 for i in order]
+        conditions = [i for i in order if not diagnoses[i]["code"].startswith("Z")]
+        pointers = [i + 1 for i in (conditions or order)]
         evidence = triggers[:2] + site_spans[:3] + ([(count.start(), count.end(), count.group(0))] if count else [])
         mods: list[list[str]]
         if "bilateral" in sides or any(s.startswith("both") for s in sides) or {"right", "left"} <= sides:
