@@ -93,6 +93,6 @@ def test_reaction_in_the_allergy_list_is_past(detect_kb) -> None:
 def test_prefilter_words_are_required_by_every_match(pattern: str, words: tuple[str, ...]) -> None:
     import re
 
-    from medcode.detect.patterns import literal_words
+    from medcode.detect.prefilter import literal_words
 
     assert literal_words(re.compile(pattern)) == words

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from medcode.detect._data import check_entry, read_tables
+from medcode.detect.prefilter import literal_words
 from medcode.detect.tokens import Token
 from medcode.errors import ConfigError
 
@@ -131,23 +132,20 @@ class ConText:
         self._literal: dict[tuple[str, ...], Rule] = {}
         # PSEUDO rules first: where two cues cover the same words the first kept wins, and "mother
         # reports" must be read as a pseudo-cue, not as a relative.
-        for _, r in sorted(enumerate(rules), key=lambda ir: ir[1].direction != "PSEUDO"):
+        # One regex per pattern rule, each behind a check that a word it needs is in the note
+        # (medcode.detect.prefilter): one alternation of all of them cost milliseconds a note.
+        self._patterns: list[tuple[int, re.Pattern[str], tuple[str, ...]]] = []
+        for i, r in sorted(enumerate(rules), key=lambda ir: ir[1].direction != "PSEUDO"):
             if r.pattern is None:
                 key = tuple(_WORD.findall(r.literal.lower()))
                 if key:
                     self._literal.setdefault(key, r)
-        self._longest = max((len(k) for k in self._literal), default=1)
-        self._first: dict[str, int] = {}
+            else:
+                regex = re.compile(r.pattern, re.IGNORECASE)
+                self._patterns.append((i, regex, literal_words(regex)))
+        self._first: dict[str, int] = {}  # first word of a literal cue -> its longest cue
         for key in self._literal:
             self._first[key[0]] = max(self._first.get(key[0], 0), len(key))
-        # One regex per pattern rule, PSEUDO first, each behind a check that one of its literal words is
-        # in the note (see medcode.detect.patterns): a combined alternation of all of them was tried at
-        # every position of the text and cost milliseconds a note.
-        from medcode.detect.patterns import literal_words
-
-        self._patterns = [(i, re.compile(r.pattern, re.IGNORECASE), literal_words(re.compile(r.pattern)))
-                          for i, r in sorted(enumerate(rules), key=lambda ir: ir[1].direction != "PSEUDO")
-                          if r.pattern is not None]
 
     def _cues(self, text: str, tokens: list[Token]) -> list[tuple[Rule, int, int, int, int]]:
         found: list[tuple[Rule, int, int, int, int]] = []  # rule, start, end, first token, last token

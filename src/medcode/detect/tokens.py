@@ -48,20 +48,19 @@ _stem = lru_cache(maxsize=50_000)(stem)
 ACRONYM = "acr:"
 
 
-def _expansions() -> tuple[dict[tuple[str, ...], set[str]], int]:
+def _expansions() -> dict[tuple[str, ...], set[str]]:
     """medcode.search's abbreviations and synonyms plus this package's abbreviations.tsv."""
-    mapping, longest = vocabularies()
+    mapping, _ = vocabularies()
     out = {key: {w for alt in alts for w in alt} for key, alts in mapping.items()}
     for kw, alts in load_map("abbreviations.tsv", "medcode.detect").items():
         if alts == [()] or alts == [("-",)] or not any(alts):
             out.pop(kw, None)  # "-": a search synonym that misleads in notes ("blood sugars" is not diabetes)
             continue
         out.setdefault(kw, set()).update(w for alt in alts for w in alt)
-        longest = max(longest, len(kw))
-    return out, longest
+    return out
 
 
-_EXP, _LONGEST = _expansions()
+_EXP = _expansions()
 # the longest key that starts with each word: most tokens start none and cost one dict look-up
 _FIRST: dict[str, int] = {}
 for _key in _EXP:
