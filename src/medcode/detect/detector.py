@@ -249,7 +249,9 @@ class Detector:
 
 def _group(matches: list[Match]) -> list[_Mention]:
     """Non-overlapping mentions, largest term first; a term inside a mention becomes one of its candidates."""
-    matches.sort(key=lambda m: (-len(m.term.required), m.last - m.first, -KIND_WEIGHT.get(m.term.kind, 0.9)))
+    # fully ordered (position, code and text break ties), so grouping never depends on the order matches came in
+    matches.sort(key=lambda m: (-len(m.term.required), m.last - m.first, -KIND_WEIGHT.get(m.term.kind, 0.9),
+                                m.first, m.term.code, m.term.text))
     mentions: list[_Mention] = []
     covered: set[int] = set()
     spans: set[int] = set()  # token indexes inside some mention's span

@@ -103,7 +103,7 @@ class Dictionary:
             if parent:
                 self.children[parent].append(code)
         self._fuzzy_pool: dict[str, list[str]] = defaultdict(list)
-        for w in self.vocabulary:
+        for w in sorted(self.vocabulary):  # sorted: a misspelling with two equal matches is corrected the same way every run
             if len(w) >= 6 and w.isalpha():
                 self._fuzzy_pool[w[0]].append(w)
         self._corrections: dict[str, str | None] = {}
@@ -203,7 +203,7 @@ class Dictionary:
         for idxs in by_sentence.values():
             where: dict[str, list[int]] = defaultdict(list)
             for i in idxs:
-                for w in tokens[i].words:
+                for w in sorted(tokens[i].words):  # a fixed order: ties between matches resolve the same in every run
                     where[w].append(i)
             present = where.keys()
             for anchor, positions in where.items():

@@ -212,7 +212,7 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
             # When the text names no detail, the unspecified child ("..., unspecified site") beats an
             # "other site" child whose "other" is hidden because the parent's title has it too.
             tie += 0.005
-        k = (score, tie, c)
+        k = (round(score, 6), round(tie, 6), c)  # rounded: a sum over a set must not tie-break by float noise
         if best is None or k[:2] > best[:2]:
             best, best_stated = k, tuple(sorted(w.removeprefix("no:") for w in stated))
     assert best is not None
