@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -23,33 +22,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_detect import load_notes, score
 
 
-def _mentions_as_entities(path: Path) -> dict[str, list[dict]]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    out = {}
-    for note in data["note"]:
-        text, pos, ents = note["text"], 0, []
-        for m in note.get("mention", []):
-            at = text.find(m["text"], pos)
-            if at < 0:
-                at = text.lower().find(m["text"].lower(), pos)
-            if at < 0:
-                raise SystemExit(f"{path.name}:{note['id']}: mention {m['text']!r} not found")
-            ents.append({"begin": at, "end": at + len(m["text"]), "codes": [m["code"]],
-                         "traits": set(m.get("traits", [])), "paired": []})  # its "also" codes are alternatives, not more codes
-            pos = at + 1
-        out[note["id"]] = ents
-    return out
+def _as_entities(notes: list[dict]) -> dict[str, list[dict]]:
+    """A coder's mentions in the shape the scorer takes for a system's entities."""
+    # its "also" codes are alternatives, not more codes, so only the main code counts
+    return {n["id"]: [{"begin": m["begin"], "end": m["end"], "codes": [m["code"]], "traits": m["traits"],
+                       "paired": []} for m in n["mentions"]] for n in notes}
 
 
 def main() -> None:
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
-    reference, second = Path(sys.argv[1]), Path(sys.argv[2])
-    if reference.parent.resolve() == (Path(__file__).resolve().parent / "detect_notes"):
-        notes = load_notes(reference.stem)
-    else:
-        raise SystemExit("the reference must be a set in bench/detect_notes/")
-    other = _mentions_as_entities(second)
+    notes = load_notes(Path(sys.argv[1]))
+    other = _as_entities(load_notes(Path(sys.argv[2])))
     notes = [n for n in notes if n["id"] in other]
     result = score(notes, [other[n["id"]] for n in notes])
     print(json.dumps(result, indent=1, default=sorted))

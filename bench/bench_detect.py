@@ -46,8 +46,11 @@ CONTEXT_TRAITS = ["NEGATION", "HYPOTHETICAL", "PERTAINS_TO_FAMILY", "HISTORY", "
 
 # --- gold ---------------------------------------------------------------------------------------
 
-def load_notes(name: str) -> list[dict]:
-    data = tomllib.loads((NOTES / f"{name}.toml").read_text(encoding="utf-8"))
+def load_notes(name: str | Path) -> list[dict]:
+    """A gold set by name ("holdout12", in detect_notes/) or by path, mentions located in their notes."""
+    path = name if isinstance(name, Path) else NOTES / f"{name}.toml"
+    name = path.stem
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     notes = []
     for note in data["note"]:
         text, pos, mentions = note["text"], 0, []
