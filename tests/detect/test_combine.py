@@ -77,6 +77,15 @@ def test_pregnancy_moves_conditions_to_chapter_15(detect_kb, text: str, code: st
         assert "I.C.15.a.1" in top[1]
 
 
+def test_pregnancy_keeps_the_condition_code_as_an_additional_code(detect_kb) -> None:
+    ent = next(e for e in detect("Pregnant, second trimester. Essential hypertension.", detect_kb)
+               if e.text.lower() == "essential hypertension")
+    first, second = ent.concepts[:2]
+    assert (first.code, first.additional) == ("O10.012", False)
+    assert (second.code, second.additional) == ("I10", True)  # reported with O10.012, not instead of it
+    assert second.as_dict()["additional"] is True and "additional" not in first.as_dict()
+
+
 def test_trimester_from_weeks() -> None:
     from medcode.detect.combine import trimester
 

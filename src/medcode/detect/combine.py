@@ -331,7 +331,9 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
         why = (f"the patient is {state}: guideline I.C.15.a.1 puts "
                f"{head.code} under {target}; {head.code} follows as an additional code")
         moved = Concept(code, title, head.score, f"{head.evidence}; {why}")
-        out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != code))[:5]))
+        own = replace(head, score=round(head.score - 0.0001, 4), additional=True)
+        rest = (c for c in e.concepts[1:] if c.code != code)
+        out.append(replace(e, concepts=(moved, own, *rest)[:5]))
     if not puerperium:
         out = _weeks_of_gestation(out, text, resolve)
     return out

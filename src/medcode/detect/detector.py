@@ -219,7 +219,7 @@ class Detector:
                 title = self.dictionary.codes[choice.pair][0]
                 best[choice.pair] = Concept(choice.pair, title, round(score, 4) - 0.0001,
                                             _evidence(term, choice) + "; both sides stated, no bilateral code: "
-                                            "each side coded")
+                                            "each side coded", additional=True)
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.code))
         return ranked[:MAX_CONCEPTS]
 

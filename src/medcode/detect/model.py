@@ -27,10 +27,16 @@ class Concept:
     description: str
     score: float
     evidence: str
+    # reported together with the entity's first concept rather than instead of it: the other side
+    # when no bilateral code exists, or the condition's own code after its chapter 15 code in pregnancy
+    additional: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "description": self.description, "score": round(self.score, 4),
-                "evidence": self.evidence}
+        out = {"code": self.code, "description": self.description, "score": round(self.score, 4),
+               "evidence": self.evidence}
+        if self.additional:
+            out["additional"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,10 +67,12 @@ def suggest(kb: KB, note: str, *, detector: Any = None) -> dict[str, Any]:
     diagnoses: list[dict[str, Any]] = []
     # a bare re-mention ("pain") that only refers back to a fuller one is never a diagnosis's evidence
     for e in sorted(entities, key=lambda e: e.concepts[0].evidence.startswith("refers back")):
-        top = e.concepts[0]
-        if top.code not in [d["code"] for d in diagnoses]:
-            diagnoses.append({"code": top.code, "description": top.description, "evidence":
-                              [{"start": e.begin, "end": e.end, "text": masked[e.begin:e.end]}], "why": top.evidence})
+        # the first concept, and any the detector says is reported with it (the other side, or the
+        # condition's own code after its pregnancy code)
+        for top in [e.concepts[0], *(c for c in e.concepts[1:] if c.additional)]:
+            if top.code not in [d["code"] for d in diagnoses]:
+                diagnoses.append({"code": top.code, "description": top.description, "evidence":
+                                  [{"start": e.begin, "end": e.end, "text": masked[e.begin:e.end]}], "why": top.evidence})
     # ICD-10-CM guideline I.B.5: signs and symptoms routine to a confirmed diagnosis are not coded
     # separately; symptom codes (chapter 18, R00-R99) are kept only when nothing else is found.
     if any(not d["code"].startswith("R") for d in diagnoses):
