@@ -196,6 +196,33 @@ TREE = [
             ("Z68.33", "Body mass index [BMI] 33.0-33.9, adult", [], {}),
         ], {}),
     ], {}),
+    ("Z22", "Carrier of infectious disease", [
+        ("Z22.7", "Latent tuberculosis", [], {}),
+    ], {}),
+    ("Z67", "Blood type", [
+        ("Z67.9", "Unspecified blood type", [
+            ("Z67.91", "Unspecified blood type, Rh negative", [], {}),
+        ], {}),
+    ], {}),
+    ("Z90", "Acquired absence of organs, not elsewhere classified", [
+        ("Z90.4", "Acquired absence of other specified parts of digestive tract", [
+            ("Z90.49", "Acquired absence of other specified parts of digestive tract", [], {}),
+        ], {}),
+        ("Z90.7", "Acquired absence of genital organ(s)", [
+            ("Z90.71", "Acquired absence of cervix and uterus", [
+                ("Z90.710", "Acquired absence of both cervix and uterus", [], {}),
+            ], {}),
+            ("Z90.72", "Acquired absence of ovaries", [
+                ("Z90.722", "Acquired absence of ovaries, bilateral", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
+    ("Z91", "Personal risk factors, not elsewhere classified", [
+        ("Z91.8", "Other specified personal risk factors, not elsewhere classified", [
+            ("Z91.81", "History of falling", [], {}),
+        ], {}),
+    ], {}),
+    ("R64", "Cachexia", [], {}),
 ]
 CHAPTERS = {"C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
@@ -221,6 +248,7 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("S", 3, "lower limb", "", "G90.52-"),
     ("F", 0, "Febrile", "", "", "Fever"),  # a "see" pointer: Febrile takes Fever's code
     ("F", 0, "Fever", "(inanition)", "R50.9"),
+    ("C", 0, "Cachexia", "", "R64"),
 ]
 
 

@@ -63,12 +63,27 @@ def test_bad_pattern_rejected() -> None:
         ("CAD s/p CABG 2015.", "Z95.1"),
         ("PSH: L TKA 2019.", "Z96.652"),                                # the side picks the child code
         ("Former smoker, quit 2010.", "Z87.891"),                       # past tobacco use is a current status
+        ("PSH: lap chole 2012.", "Z90.49"),                             # a removed organ, in the surgical history
+        ("s/p TAH/BSO for fibroids.", "Z90.710"),
+        ("s/p TAH/BSO for fibroids.", "Z90.722"),
+        ("Blood type O, Rh negative.", "Z67.91"),
+        ("Fell twice this winter.", "Z91.81"),
+        ("High fall risk.", "Z91.81"),
+        ("Latent TB, treated with rifampin.", "Z22.7"),
     ],
 )
 def test_status_codes(detect_kb, text: str, code: str) -> None:
     found = {c: traits for _, c, traits in _found(detect_kb, text)}
     assert code in found, found
     assert "HISTORY" not in found[code]  # a status code is current even when the words are about the past
+
+
+def test_surgery_only_planned_is_no_absent_organ(detect_kb) -> None:
+    assert "Z90.710" not in {c for _, c, _ in _found(detect_kb, "Hysterectomy planned for next month.")}
+
+
+def test_lay_vocabulary(detect_kb) -> None:
+    assert ("cachectic", "R64") in {(t.lower(), c) for t, c, _ in _found(detect_kb, "Cachectic appearing man.")}
 
 
 def test_drug_named_in_a_plan_is_not_long_term_use(detect_kb) -> None:

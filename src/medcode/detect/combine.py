@@ -260,7 +260,7 @@ def _weeks_of_gestation(entities: list[Entity], text: str,
     return sorted([*entities, entity], key=lambda e: e.begin)
 
 
-_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|w)\b", re.IGNORECASE)
+_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|w)(?:\s*\d\s*d)?\b", re.IGNORECASE)  # "34w2d"
 _TRIMESTER = re.compile(r"\b(first|second|third|1st|2nd|3rd)\s+trimester\b", re.IGNORECASE)
 _ORDINAL = {"1st": "first", "2nd": "second", "3rd": "third"}
 
