@@ -143,3 +143,15 @@ def test_shorthand_with_and_without() -> None:
 def test_not_a_cue_here(detect_kb, text: str, mention: str, trait: str) -> None:
     found = {k: v for k, v in _traits(detect_kb, text).items() if k.startswith(mention)}
     assert found and not any(trait in v for v in found.values()), found
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Pneumonia? - CXR pending.", "Pneumonia"),                       # a trailing question mark
+    ("Fever? Tmax not recorded.", "Fever"),
+    ("Pneumonia possible given the cough.", "Pneumonia"),             # a trailing qualifier
+])
+def test_trailing_uncertainty(detect_kb, text: str, mention: str) -> None:
+    from medcode.detect import detect
+
+    ents = {e.text: {t.name for t in e.traits} for e in detect(text, detect_kb)}
+    assert "LOW_CONFIDENCE" in ents.get(mention, set()), ents

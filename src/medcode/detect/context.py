@@ -182,15 +182,22 @@ class ConText:
                 first = bisect.bisect_left(starts, m.start())
                 last = bisect.bisect_left(starts, m.end()) - 1
                 if first > last:
-                    if rule.direction not in ("FORWARD", "TERMINATE") or first >= len(tokens):
+                    # a cue of punctuation only sits between words: "(-)", "[x]" before the next word,
+                    # "?" after the word it questions
+                    if rule.direction == "BACKWARD" and first > 0:
+                        last = first - 1
+                    elif rule.direction not in ("FORWARD", "TERMINATE") or first >= len(tokens):
                         continue
-                    last = first - 1  # a cue of punctuation only, "(-)", "[x]": it sits before the next word
+                    else:
+                        last = first - 1
                 if not any(f[3] <= last and first <= f[4] and f[0].direction == "PSEUDO" for f in found):
                     found.append((rule, m.start(), m.end(), first, last))
-            pseudo = [f for f in found if f[0].direction == "PSEUDO"]
-            if pseudo:  # a pseudo-cue pattern also hides the literal cues inside it ("organism not identified")
-                found = [f for f in found if f[0].direction == "PSEUDO"
-                         or not any(p[1] <= f[1] and f[2] <= p[2] for p in pseudo)]
+            # a pseudo-cue pattern hides the literal cues inside it ("organism not identified"), and so does
+            # a backward one: in "ileus possible given distension" the "possible" modifies what precedes it
+            spans = [(f[1], f[2]) for f in found if f[0].pattern is not None and f[0].direction in ("PSEUDO", "BACKWARD")]
+            if spans:
+                found = [f for f in found if f[0].pattern is not None
+                         or not any(a <= f[1] and f[2] <= b for a, b in spans)]
         return found
 
     def modifiers(self, text: str, tokens: list[Token]) -> list[Modifier]:
@@ -224,6 +231,8 @@ class ConText:
                 if k >= 0:
                     stop = max(stop, term_last[k] + 1)
                 lo = first - 1
+                if last < first:  # a punctuation cue ends the sentence of the word before it
+                    sentence = tokens[first - 1].sentence
                 # (a comma right before the cue is the one that sets it off: "AKI, resolved")
                 while lo >= stop and tokens[lo].sentence == sentence and not (
                         rule.list_scope and tokens[lo].comma and lo < first - 1):
