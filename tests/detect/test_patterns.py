@@ -22,6 +22,8 @@ def _found(kb, text: str) -> list[tuple[str, str, set[str]]]:
         ("Gained 8 kg over the winter.", "Gained 8 kg", "R63.5"),
         ("Smokes 1 ppd.", "Smokes", "F17.210"),          # "ppd" makes it cigarettes
         ("Current smoker.", "Current smoker", "F17.200"),
+        ("Tmax 38.6 overnight.", "Tmax 38.6", "R50.9"),  # a measured fever
+        ("T 101.2 F at triage.", "T 101.2 F", "R50.9"),
     ],
 )
 def test_pattern_mentions(detect_kb, text: str, span: str, code: str) -> None:
@@ -38,6 +40,10 @@ def test_tobacco_denied(detect_kb, text: str) -> None:
 def test_past_tobacco_use_is_personal_history(detect_kb, text: str) -> None:
     [(_, code, traits)] = _found(detect_kb, text)
     assert code == "Z87.891" and "HISTORY" not in traits
+
+
+def test_normal_temperature_is_no_fever(detect_kb) -> None:
+    assert not _found(detect_kb, "T 37.2, HR 80.")
 
 
 def test_not_a_condition(detect_kb) -> None:
@@ -70,6 +76,7 @@ def test_bad_pattern_rejected() -> None:
         ("Fell twice this winter.", "Z91.81"),
         ("High fall risk.", "Z91.81"),
         ("Latent TB, treated with rifampin.", "Z22.7"),
+        ("Allergies: penicillin - rash; sulfa - hives.", "Z88.0"),       # a reaction after a dash
     ],
 )
 def test_status_codes(detect_kb, text: str, code: str) -> None:
