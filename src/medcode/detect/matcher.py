@@ -59,7 +59,10 @@ _GENERIC = frozenset(
      "trauma", "heat", "anesthesia", "sensitive", "sensitivity", "decline", "scar", "callus", "papule",
      "short", "tract", "delivery", "labor", "pregnancy", "strain", "burn", "contact", "exposure", "may",
      "reflex", "break", "antibody", "worry", "worrying", "death", "freezing", "freeze", "cold", "fit",
-     "bend", "bends", "bending", "operculum", "tetanus"]
+     "bend", "bends", "bending", "operculum", "tetanus",
+     # wound-bed, allergy-list and exam words that blind coders never coded on their own
+     "slough", "allergy", "allergies", "allergic", "accessory", "tubercle", "mite", "mites", "adhesive",
+     "behavior", "behaviour", "ischemic", "crust", "scratches", "scratching"]
 )
 
 
