@@ -155,3 +155,19 @@ def test_trailing_uncertainty(detect_kb, text: str, mention: str) -> None:
 
     ents = {e.text: {t.name for t in e.traits} for e in detect(text, detect_kb)}
     assert "LOW_CONFIDENCE" in ents.get(mention, set()), ents
+
+
+@pytest.mark.parametrize(("text", "mention", "trait"), [
+    ("3. Pneumonia - resolved; no follow-up.", "Pneumonia", "HISTORY"),     # a cue right after a dash
+    ("2. Pneumonia - ruled out by CXR.", "Pneumonia", "NEGATION"),
+    ("Hx pneumonia - no recurrence.", "pneumonia", "HISTORY"),               # "hx" without "of"
+    ("Pneumonia 5 months ago, treated.", "Pneumonia", "HISTORY"),
+])
+def test_backward_cues_and_history(detect_kb, text: str, mention: str, trait: str) -> None:
+    ents = {e.text: {t.name for t in e.traits} for e in detect(text, detect_kb)}
+    assert trait in ents.get(mention, set()), ents
+
+
+def test_problem_after_a_dash_is_current(detect_kb) -> None:
+    ents = {e.text: {t.name for t in e.traits} for e in detect("1. Pneumonia - continue antibiotics.", detect_kb)}
+    assert not ents["Pneumonia"] & {"HISTORY", "NEGATION"}
