@@ -162,6 +162,10 @@ def test_trailing_uncertainty(detect_kb, text: str, mention: str) -> None:
     ("2. Pneumonia - ruled out by CXR.", "Pneumonia", "NEGATION"),
     ("Hx pneumonia - no recurrence.", "pneumonia", "HISTORY"),               # "hx" without "of"
     ("Pneumonia 5 months ago, treated.", "Pneumonia", "HISTORY"),
+    ("Pneumonia not suspected (clear CXR).", "Pneumonia", "NEGATION"),
+    ("Pneumonia: none on imaging.", "Pneumonia", "NEGATION"),
+    ("Pneumonia ppx: none needed.", "Pneumonia", "NEGATION"),              # prevention, not a condition
+    ("Fever neg. Chest pain.", "Fever", "NEGATION"),                       # a result after the test
 ])
 def test_backward_cues_and_history(detect_kb, text: str, mention: str, trait: str) -> None:
     ents = {e.text: {t.name for t in e.traits} for e in detect(text, detect_kb)}

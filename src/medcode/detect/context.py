@@ -234,8 +234,8 @@ class ConText:
                 if last < first or (tokens[first].sentence != tokens[first - 1].sentence
                                     and _DASH.fullmatch(text, tokens[first - 1].end, tokens[first].start)):
                     # a punctuation cue ends the sentence of the word before it, and a cue right after a
-                    # dash on the same line qualifies the item before the dash ("Gestational HTN -
-                    # resolved", "Cardiogenic shock - not present")
+                    # dash or colon on the same line qualifies the item before it ("Gestational HTN -
+                    # resolved", "Cardiogenic shock - not present", "DVT/PE: none")
                     sentence = tokens[first - 1].sentence
                 # (a comma right before the cue is the one that sets it off: "AKI, resolved")
                 while lo >= stop and tokens[lo].sentence == sentence and not (
@@ -247,7 +247,7 @@ class ConText:
 
 
 _OR = frozenset({"or", "nor"})
-_DASH = re.compile(r"[ \t]*[-\u2013\u2014][ \t]*")
+_DASH = re.compile(r"[ \t]*[-\u2013\u2014:][ \t]*")
 
 
 def _or_list(tokens: list[Token], first: int, stop: int) -> bool:
