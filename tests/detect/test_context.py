@@ -164,7 +164,8 @@ def test_trailing_uncertainty(detect_kb, text: str, mention: str) -> None:
     ("Pneumonia 5 months ago, treated.", "Pneumonia", "HISTORY"),
     ("Pneumonia not suspected (clear CXR).", "Pneumonia", "NEGATION"),
     ("Pneumonia: none on imaging.", "Pneumonia", "NEGATION"),
-    ("Pneumonia ppx: none needed.", "Pneumonia", "NEGATION"),              # prevention, not a condition
+    ("Pneumonia ppx with antibiotics.", "Pneumonia", "HYPOTHETICAL"),      # prevention, not a condition
+    ("Notify MD for fever or pneumonia.", "pneumonia", "HYPOTHETICAL"),
     ("Fever neg. Chest pain.", "Fever", "NEGATION"),                       # a result after the test
 ])
 def test_backward_cues_and_history(detect_kb, text: str, mention: str, trait: str) -> None:
