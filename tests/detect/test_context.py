@@ -166,6 +166,7 @@ def test_trailing_uncertainty(detect_kb, text: str, mention: str) -> None:
     ("Pneumonia: none on imaging.", "Pneumonia", "NEGATION"),
     ("Pneumonia ppx with antibiotics.", "Pneumonia", "HYPOTHETICAL"),      # prevention, not a condition
     ("Notify MD for fever or pneumonia.", "pneumonia", "HYPOTHETICAL"),
+    ("Mother - pneumonia at 52.", "pneumonia", "PERTAINS_TO_FAMILY"),      # a forward cue before a dash
     ("Fever neg. Chest pain.", "Fever", "NEGATION"),                       # a result after the test
 ])
 def test_backward_cues_and_history(detect_kb, text: str, mention: str, trait: str) -> None:

@@ -212,16 +212,20 @@ class ConText:
             scope = rule.max_scope or DEFAULT_SCOPE
             sentence = tokens[min(first, n - 1)].sentence if n else 0
             if rule.direction in ("FORWARD", "BIDIRECTIONAL") and last + 1 < n:
+                ahead = sentence
+                if (last >= first and tokens[last + 1].sentence != sentence
+                        and _DASH.fullmatch(text, tokens[last].end, tokens[last + 1].start)):
+                    ahead = tokens[last + 1].sentence  # "Mother - ovarian ca", "mom: Graves'"
                 stop = min(n - 1, last + scope)
                 k = bisect.bisect_right(term_first, last)
                 if k < len(term_first):
                     stop = min(stop, term_first[k] - 1)
                 hi = last + 1
                 if rule.list_scope and not _or_list(tokens, last + 1, stop):
-                    while hi <= stop and tokens[hi].sentence == sentence and not (hi - 1 > last and tokens[hi - 1].comma):
+                    while hi <= stop and tokens[hi].sentence == ahead and not (hi - 1 > last and tokens[hi - 1].comma):
                         hi += 1
                 else:
-                    while hi <= stop and tokens[hi].sentence == sentence:
+                    while hi <= stop and tokens[hi].sentence == ahead:
                         hi += 1
                 if hi - 1 > last:
                     out.append(Modifier(rule, start, end, last + 1, hi - 1))
