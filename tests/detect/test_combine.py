@@ -143,3 +143,9 @@ def test_note_stating_type_1_moves_untyped_diabetic_codes(detect_kb) -> None:
     assert out[1].concepts[0].code == "E10.65"
     dm2 = Entity(40, 44, "DM2", 1.0, (), (Concept("E11.9", "Type 2 diabetes mellitus without complications", 1.0, ""),))
     assert diabetes_type([dm1, hyper, dm2], titles)[1].concepts[0].code == "E11.65"  # both types stated: as is
+
+
+def test_a_comma_list_is_separate_conditions(detect_kb) -> None:
+    # "Fever, chest pain" could join into one discontinuous term; each item is its own mention
+    ents = [e for e in detect("Fever, chest pain.", detect_kb) if e.concepts]
+    assert [(e.text, e.concepts[0].code) for e in ents] == [("Fever", "R50.9"), ("chest pain", "R07.9")]

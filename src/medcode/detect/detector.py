@@ -94,7 +94,7 @@ class Detector:
         matches = self.dictionary.match(tokens)
         matches += match_patterns(self.patterns, text, tokens, self.dictionary.codes,
                                   lambda at: next((s.name for s in sections if s.body <= at < s.end), None))
-        mentions = _group(matches)
+        mentions = _group(_split_lists(matches, tokens))
         scopes = [(mod.first, mod.last, mod.trait, mod.start, mod.rule.literal)
                   for mod in self.context.modifiers(text, tokens) if mod.trait]
         titles = self.sectionizer.titles(text)
@@ -245,6 +245,30 @@ class Detector:
 
     def conflicts(self, entities: list[Entity]) -> list[Conflict]:
         return excludes1_conflicts(self.kb, [e.concepts[0].code for e in entities if e.asserted and e.concepts])
+
+
+def _split_lists(matches: list[Match], tokens: list) -> list[Match]:
+    """Drop a match that joins the items of a comma list ("dyspnea, orthopnea", "BPH, OAB, HTN").
+
+    A term's words may lie apart in the sentence, so "headaches, cough" matches "Headache, cough" (G44.83)
+    and "fever, yellow eyes" matches yellow fever. When the commas inside such a match cut it into two or
+    more parts that each hold a whole match of their own, the note lists separate conditions and the
+    joining match goes; "MDD, recurrent, severe" or "Constipation, opioid-induced" stay one mention, as
+    their later parts name no condition.
+    """
+    out = []
+    for m in matches:
+        cuts = [i for i in range(m.first, m.last) if tokens[i].comma]
+        if not cuts:
+            out.append(m)
+            continue
+        bounds = [m.first, *(c + 1 for c in cuts), m.last + 1]
+        parts = [(lo, hi - 1) for lo, hi in zip(bounds, bounds[1:])]
+        whole = sum(1 for lo, hi in parts
+                    if any(o is not m and lo <= o.first and o.last <= hi for o in matches))
+        if whole < 2:
+            out.append(m)
+    return out
 
 
 def _group(matches: list[Match]) -> list[_Mention]:
