@@ -118,3 +118,13 @@ def test_prefilter_words_are_required_by_every_match(pattern: str, words: tuple[
     from medcode.detect.prefilter import literal_words
 
     assert literal_words(re.compile(pattern)) == words
+
+
+def test_windows_cover_every_occurrence_and_merge() -> None:
+    from medcode.detect.prefilter import RADIUS, windows
+
+    text = "x" * 1000 + "warfarin" + "y" * 100 + "apixaban" + "z" * 2000
+    spans = windows(text, ("apixaban", "warfarin"))
+    assert spans == [(1000 - RADIUS, 1116 + RADIUS)]          # two nearby words: one stretch
+    assert windows(text, ("heparin",)) == []                   # none of the words: nothing to scan
+    assert windows(text, ()) == [(0, len(text))]               # no filter: the whole text

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from medcode.detect._data import check_entry, read_tables
-from medcode.detect.prefilter import literal_words
+from medcode.detect.prefilter import literal_words, windows
 from medcode.detect.tokens import Token
 from medcode.errors import ConfigError
 
@@ -170,9 +170,8 @@ class ConText:
             lowered = text.lower()
             hits = []
             for order, (i, regex, needed) in enumerate(self._patterns):
-                if needed and not any(w in lowered for w in needed):
-                    continue
-                hits.extend((m.start(), order, m, self.rules[i]) for m in regex.finditer(text))
+                for lo, hi in windows(lowered, needed):
+                    hits.extend((m.start(), order, m, self.rules[i]) for m in regex.finditer(text, lo, hi))
             hits.sort(key=lambda h: h[:2])  # leftmost first; at one place, PSEUDO and then file order
             taken: list[tuple[int, int]] = []  # pattern spans kept: one cue per stretch of text
             for _, _, m, rule in hits:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from medcode.detect._data import check_entry, read_tables
 from medcode.detect.matcher import Match, Term
-from medcode.detect.prefilter import literal_words
+from medcode.detect.prefilter import literal_words, windows
 from medcode.detect.tokens import Token
 from medcode.errors import ConfigError
 
@@ -74,9 +74,9 @@ def match_patterns(patterns: tuple[Pattern, ...], text: str, tokens: list[Token]
     low = text.lower()
     out = []
     for p in patterns:
-        if p.code not in codes or (p.words and not any(w in low for w in p.words)):
+        if p.code not in codes:
             continue
-        for m in p.regex.finditer(text):
+        for m in (m for lo, hi in windows(low, p.words) for m in p.regex.finditer(text, lo, hi)):
             if not p.applies(text, m.start(), section_at(m.start())):
                 continue
             first = bisect.bisect_left(starts, m.start())

@@ -6,11 +6,44 @@ one of a few literal words, a note that holds none of them is skipped with ``in`
 µs. The words are read from the pattern's required parts only (a literal run outside optional groups,
 or every branch of a required group); a pattern with a branch that needs no word gets no filter. Used
 by the pattern mentions (``patterns.py``) and the ConText rules (``context.py``).
+
+``windows`` goes one step further: where the words occur, the regex is run only on the stretches of
+text around them (``RADIUS`` characters either side), since every match contains one of the words.
+A match longer than ``RADIUS`` could be cut, so the radius is far above the longest cue or pattern.
 """
 
 from __future__ import annotations
 
 import re
+
+
+RADIUS = 240
+
+
+def windows(lowered: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Stretches of the text, as (start, end), that can hold a match needing one of ``words``.
+
+    No words means no filter: the whole text. A text without any of the words gives no stretch.
+    """
+    if not words:
+        return [(0, len(lowered))]
+    spans = []
+    for w in words:
+        at = lowered.find(w)
+        while at >= 0:
+            spans.append((max(0, at - RADIUS), min(len(lowered), at + len(w) + RADIUS)))
+            at = lowered.find(w, at + 1)
+    if not spans:
+        return []
+    spans.sort()
+    merged = [spans[0]]
+    for lo, hi in spans[1:]:
+        if lo <= merged[-1][1]:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def literal_words(regex: re.Pattern[str]) -> tuple[str, ...]:
