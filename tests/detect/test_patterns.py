@@ -77,6 +77,7 @@ def test_bad_pattern_rejected() -> None:
         ("High fall risk.", "Z91.81"),
         ("Latent TB, treated with rifampin.", "Z22.7"),
         ("Allergies: penicillin - rash; sulfa - hives.", "Z88.0"),       # a reaction after a dash
+        ("Apixaban 5 mg BID for AF.", "Z79.01"),                        # a maintenance dose after the drug
     ],
 )
 def test_status_codes(detect_kb, text: str, code: str) -> None:
@@ -91,6 +92,11 @@ def test_surgery_only_planned_is_no_absent_organ(detect_kb) -> None:
 
 def test_lay_vocabulary(detect_kb) -> None:
     assert ("cachectic", "R64") in {(t.lower(), c) for t, c, _ in _found(detect_kb, "Cachectic appearing man.")}
+
+
+@pytest.mark.parametrize("text", ["Plan: start apixaban 5 mg BID.", "Given apixaban 5 mg once."])
+def test_a_dose_started_or_given_now_is_not_long_term_use(detect_kb, text: str) -> None:
+    assert "Z79.01" not in {c for _, c, _ in _found(detect_kb, text)}
 
 
 def test_drug_named_in_a_plan_is_not_long_term_use(detect_kb) -> None:

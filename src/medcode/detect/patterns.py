@@ -20,8 +20,13 @@ from medcode.detect.prefilter import literal_words, windows
 from medcode.detect.tokens import Token
 from medcode.errors import ConfigError
 
-_KEYS = frozenset({"name", "regex", "code", "before", "sections"})
-_BEFORE = 40  # characters before a hit that a "before" regex may look at
+_KEYS = frozenset({"name", "regex", "code", "before", "after", "sections"})
+_BEFORE = 40  # characters before a hit that a "before" regex may look at, and after it an "after" regex
+# a hit that an "after" regex accepts ("prednisone 5 mg daily") is still not current use when the words
+# before it start it now ("start prednisone 40 mg daily")
+_STARTED = re.compile(r"\b(?:start|starting|begin|beginning|initiate|initiating|add|adding|trial of|prescribe|"
+                      r"prescribed|rx|consider|considering|recommend|recommended|switch to|change to|offered|"
+                      r"give|given|gave|dose of|burst|taper)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 KIND = "pattern"
 
 
@@ -35,13 +40,18 @@ class Pattern:
     before: re.Pattern[str] | None = None
     sections: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()  # literal words of the regex; a note with none of them cannot match
+    # ... or the text right after it matches ``after`` (a maintenance dose: "tacrolimus 2 mg BID")
+    after: re.Pattern[str] | None = None
 
-    def applies(self, text: str, start: int, section: str | None) -> bool:
-        if self.before is None and not self.sections:
+    def applies(self, text: str, start: int, section: str | None, end: int | None = None) -> bool:
+        if self.before is None and not self.sections and self.after is None:
             return True
         if section in self.sections:
             return True
-        return bool(self.before and self.before.search(text, max(0, start - _BEFORE), start))
+        if self.before and self.before.search(text, max(0, start - _BEFORE), start):
+            return True
+        return bool(self.after and end is not None and self.after.match(text, end, end + _BEFORE)
+                    and not _STARTED.search(text, max(0, start - _BEFORE), start))
 
 
 def load_patterns(text: str | None = None, name: str = "patterns.toml") -> tuple[Pattern, ...]:
@@ -53,12 +63,13 @@ def load_patterns(text: str | None = None, name: str = "patterns.toml") -> tuple
         try:
             regex = re.compile(entry["regex"], re.IGNORECASE)
             before = re.compile(f"(?:{entry['before']})\\s*$", re.IGNORECASE) if "before" in entry else None
+            after = re.compile(entry["after"], re.IGNORECASE) if "after" in entry else None
         except re.error as exc:
             raise ConfigError(f"{where}: bad regex: {exc}") from None
         sections = entry.get("sections", [])
         if not isinstance(sections, list) or not all(isinstance(x, str) for x in sections):
             raise ConfigError(f"{where}: 'sections' must be a list of section names")
-        out.append(Pattern(entry["name"], regex, entry["code"], before, frozenset(sections), literal_words(regex)))
+        out.append(Pattern(entry["name"], regex, entry["code"], before, frozenset(sections), literal_words(regex), after))
     return tuple(out)
 
 
@@ -77,7 +88,7 @@ def match_patterns(patterns: tuple[Pattern, ...], text: str, tokens: list[Token]
         if p.code not in codes:
             continue
         for m in (m for lo, hi in windows(low, p.words) for m in p.regex.finditer(text, lo, hi)):
-            if not p.applies(text, m.start(), section_at(m.start())):
+            if not p.applies(text, m.start(), section_at(m.start()), m.end()):
                 continue
             first = bisect.bisect_left(starts, m.start())
             last = bisect.bisect_left(starts, m.end()) - 1
