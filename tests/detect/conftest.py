@@ -223,6 +223,9 @@ TREE = [
         ], {}),
     ], {}),
     ("R64", "Cachexia", [], {}),
+    ("R60", "Edema, not elsewhere classified", [
+        ("R60.9", "Edema, unspecified", [], {}),
+    ], {}),
 ]
 CHAPTERS = {"C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
@@ -249,6 +252,7 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("F", 0, "Febrile", "", "", "Fever"),  # a "see" pointer: Febrile takes Fever's code
     ("F", 0, "Fever", "(inanition)", "R50.9"),
     ("C", 0, "Cachexia", "", "R64"),
+    ("S", 0, "Swelling (of)", "", "R60.9"),
 ]
 
 

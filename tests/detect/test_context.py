@@ -177,3 +177,9 @@ def test_backward_cues_and_history(detect_kb, text: str, mention: str, trait: st
 def test_problem_after_a_dash_is_current(detect_kb) -> None:
     ents = {e.text: {t.name for t in e.traits} for e in detect("1. Pneumonia - continue antibiotics.", detect_kb)}
     assert not ents["Pneumonia"] & {"HISTORY", "NEGATION"}
+
+
+def test_a_bare_exam_word_counts_only_when_denied(detect_kb) -> None:
+    denied = {e.text: {t.name for t in e.traits} for e in detect("Calf soft, no swelling.", detect_kb)}
+    assert "NEGATION" in denied["swelling"]
+    assert not [e for e in detect("Mild swelling.", detect_kb) if e.text.lower() == "swelling"]

@@ -26,7 +26,7 @@ from medcode.detect.combine import (
     refer_back,
 )
 from medcode.detect.context import ConText, default_context
-from medcode.detect.matcher import KIND_WEIGHT, Dictionary, Match
+from medcode.detect.matcher import DENIED_ONLY, KIND_WEIGHT, Dictionary, Match
 from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
 from medcode.detect.patterns import load_patterns, match_patterns
 from medcode.detect.sections import Sectionizer, default_sectionizer
@@ -135,6 +135,8 @@ class Detector:
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)
                     traits.append(Trait(trait, _TRAIT_SCORE[trait], cue))
+            if "NEGATION" not in seen and all(mt.term.kind == DENIED_ONLY for mt in m.matches):
+                continue  # "erythema" asserted on its own: see matcher.DENIED_ONLY
             section = None
             for s in sections:
                 if s.body <= begin < s.end:
@@ -201,8 +203,11 @@ class Detector:
         ctx = specificity.context_words(ctx_tokens)
         negated = {p for p in m.positions if any(w.startswith("no:") for w in tokens[p].words)}
         best: dict[str, Concept] = {}
+        denied_only = all(match.term.kind == DENIED_ONLY for match in m.matches)
         for match in m.matches:
             term = match.term
+            if term.kind == DENIED_ONLY and not denied_only:
+                continue  # a bare exam word is no reading of a fuller mention
             choice = specificity.resolve(self.dictionary, term.code, ctx)
             if choice is None:
                 continue
@@ -377,7 +382,10 @@ def _kind(code: str) -> str:
 
 
 def _evidence(term, choice: specificity.Choice) -> str:
-    parts = [f'{term.kind} term "{term.text}" ({term.code})']
+    if term.kind == DENIED_ONLY:  # see matcher.DENIED_ONLY
+        parts = [f'index term "{term.text}" ({term.code}), a bare exam word kept because the note denies it']
+    else:
+        parts = [f'{term.kind} term "{term.text}" ({term.code})']
     by_axis: dict[str, list[str]] = defaultdict(list)
     for w in choice.stated:
         by_axis[_AXIS_OF.get(w, "words")].append(w)

@@ -38,7 +38,13 @@ STATUS_PREFIX = "Z"
 STEERING = frozenset(
     ["right", "left", "bilateral", "unilateral", "unspecified", "other", "specified", "nec", "initial", "subsequent", "sequela", "encounter", "site", "part", "region", "i", "process"]
 )
-KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95, "pattern": 0.95}
+KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95, "pattern": 0.95, "denied only": 0.95}
+# Exam words that stand alone only when the note denies them ("no erythema", "breasts: no masses"):
+# asserted, they describe a condition the note names elsewhere, so they are dropped like the other
+# generic words; denied, they are the pertinent negative a coder records. Their terms get this kind, and
+# the detector keeps such a mention only when it is negated.
+DENIED_ONLY = "denied only"
+_DENIED_WORDS = frozenset({"swelling", "swollen", "erythema", "erythematous", "tender", "mass", "lesion", "papule"})
 _PARENS = re.compile(r"\([^()]*\)")
 # The capital letter A naming a type ("Hepatitis A", "type A"): the word lists drop "a" as an article.
 _LETTER_NAME = re.compile(r"(?<=\w )A(?![\w'’-])")
@@ -155,7 +161,12 @@ class Dictionary:
                     required = frozenset({ACRONYM + next(iter(required))})
                 if not required or (code, required) in seen:
                     continue
-                if len(required) == 1 and (next(iter(required)) in _GENERIC or len(next(iter(required))) < 2):
+                word = next(iter(required))
+                if len(required) == 1 and (word in _GENERIC or len(word) < 2):
+                    if word not in _DENIED_WORDS or kind != "index":
+                        continue
+                    seen.add((code, required))
+                    terms.append(Term(code, DENIED_ONLY, source, required))
                     continue
                 seen.add((code, required))
                 terms.append(Term(code, kind, source, required))
