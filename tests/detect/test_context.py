@@ -168,6 +168,8 @@ def test_trailing_uncertainty(detect_kb, text: str, mention: str) -> None:
     ("Notify MD for fever or pneumonia.", "pneumonia", "HYPOTHETICAL"),
     ("Mother - pneumonia at 52.", "pneumonia", "PERTAINS_TO_FAMILY"),      # a forward cue before a dash
     ("Fever neg. Chest pain.", "Fever", "NEGATION"),                       # a result after the test
+    ("Pneumonia in May, treated.", "Pneumonia", "HISTORY"),                # a month dates it
+    ("Pneumonia last month, resolved with antibiotics.", "Pneumonia", "HISTORY"),
 ])
 def test_backward_cues_and_history(detect_kb, text: str, mention: str, trait: str) -> None:
     ents = {e.text: {t.name for t in e.traits} for e in detect(text, detect_kb)}
