@@ -47,7 +47,11 @@ def detect(
     for e in entities:
         top = e.concepts[0]
         traits = ", ".join(t.name for t in e.traits)
-        table.add_row(e.text, traits, top.code, top.description, f"{top.score:.2f}", top.evidence)
+        # codes reported with the first (the other side; a pregnant patient's own condition code)
+        extra = [c for c in e.concepts[1:] if c.additional]
+        code = " + ".join([top.code, *(c.code for c in extra)])
+        description = "; ".join([top.description, *(c.description for c in extra)])
+        table.add_row(e.text, traits, code, description, f"{top.score:.2f}", top.evidence)
     console = Console()
     console.print(table)
     for c in conflicts:
