@@ -223,6 +223,10 @@ TREE = [
         ], {}),
     ], {}),
     ("R64", "Cachexia", [], {}),
+    ("R17", "Unspecified jaundice", [], {}),
+    ("P59", "Neonatal jaundice from other and unspecified causes", [
+        ("P59.9", "Neonatal jaundice, unspecified", [], {}),
+    ], {}),
     ("R60", "Edema, not elsewhere classified", [
         ("R60.9", "Edema, unspecified", [], {}),
     ], {}),
@@ -230,6 +234,7 @@ TREE = [
 CHAPTERS = {"C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "O": ("15", "Pregnancy, childbirth and the puerperium"),
+            "P": ("16", "Certain conditions originating in the perinatal period"),
             "H": ("8", "Diseases of the ear"), "R": ("18", "Symptoms and signs"), "S": ("19", "Injury"),
             "Z": ("21", "Factors influencing health status")}
 INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived index CSV)
@@ -252,6 +257,7 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("F", 0, "Febrile", "", "", "Fever"),  # a "see" pointer: Febrile takes Fever's code
     ("F", 0, "Fever", "(inanition)", "R50.9"),
     ("C", 0, "Cachexia", "", "R64"),
+    ("J", 0, "Jaundice", "(yellow)", "R17"),
     ("S", 0, "Swelling (of)", "", "R60.9"),
 ]
 

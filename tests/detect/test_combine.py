@@ -149,3 +149,13 @@ def test_a_comma_list_is_separate_conditions(detect_kb) -> None:
     # "Fever, chest pain" could join into one discontinuous term; each item is its own mention
     ents = [e for e in detect("Fever, chest pain.", detect_kb) if e.concepts]
     assert [(e.text, e.concepts[0].code) for e in ents] == [("Fever", "R50.9"), ("chest pain", "R07.9")]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Newborn visit, DOL 4. Jaundice to the chest.", "P59.9"),            # guideline I.C.16.a
+    ("4-day-old term infant with jaundice.", "P59.9"),
+    ("Adult with jaundice and dark urine.", "R17"),                        # not a newborn
+    ("Postpartum visit, 3 weeks after delivery; baby's newborn check went well. Jaundice.", "R17"),  # the mother
+])
+def test_a_newborns_conditions_take_perinatal_codes(detect_kb, text: str, code: str) -> None:
+    assert _top(detect_kb, text)["jaundice"][0] == code

@@ -28,6 +28,7 @@ from medcode.detect.combine import (
 from medcode.detect.context import ConText, default_context
 from medcode.detect.matcher import DENIED_ONLY, KIND_WEIGHT, Dictionary, Match
 from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
+from medcode.detect.newborn import default_newborn, newborn
 from medcode.detect.patterns import load_patterns, match_patterns
 from medcode.detect.sections import Sectionizer, default_sectionizer
 from medcode.detect.tokens import Token, tokenize
@@ -82,6 +83,7 @@ class Detector:
         self.sectionizer = sectionizer or default_sectionizer()
         self.combinations = default_rules()
         self.pregnancy = default_pregnancy()
+        self.newborn = default_newborn()
         self.bmi_bands = load_bands(kb.conn)
         self.patterns = _default_patterns()
 
@@ -164,6 +166,10 @@ class Detector:
         out = refer_back(combine(out, self.combinations, self.dictionary.codes))
         out = diabetes_type(out, self.dictionary.codes)
         out = pregnancy(out, text, self.pregnancy, self._resolve)
+        maternal = self.pregnancy.context.search(text) or (
+            self.pregnancy.puerperium is not None and self.pregnancy.puerperium.search(text))
+        if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
+            out = newborn(out, text, self.newborn, self.dictionary.codes)
         return bmi(out, text, self.bmi_bands)
 
     def _resolve(self, code: str, ctx: set[str]) -> tuple[str, str] | None:

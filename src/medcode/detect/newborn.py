@@ -1,0 +1,67 @@
+"""A newborn's conditions take their perinatal codes (ICD-10-CM chapter 16).
+
+In a note about a patient in the first 28 days of life ("DOL 3", "4-day-old", "newborn visit"), jaundice
+is P59.9, not R17, and thrush P37.5, not B37.0 (guideline I.C.16.a). The note's words that say so and
+the code pairs are data (``newborn.toml``); the condition's own code stays among the concepts as the
+reading for an older patient. Applied after the other whole-note rules, to asserted conditions only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from medcode.detect._data import read_tables
+from medcode.detect.model import Concept, Entity
+from medcode.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Newborn:
+    context: re.Pattern[str]
+    maps: tuple[tuple[tuple[tuple[str, str], ...], str], ...]  # ((first, last) code ranges, target)
+
+
+def load_newborn(text: str | None = None) -> Newborn:
+    data = read_tables("newborn.toml", "newborn rules", {"context", "map"}, text)
+    pats = data.get("context", {}).get("patterns", [])
+    if not pats or not all(isinstance(x, str) for x in pats):
+        raise ConfigError("newborn rules: context.patterns must be a non-empty list of regular expressions")
+    maps = []
+    for n, m in enumerate(data.get("map", []), 1):
+        codes, target = m.get("codes"), m.get("target")
+        if set(m) - {"codes", "target"} or not isinstance(target, str) or not isinstance(codes, list) or not codes:
+            raise ConfigError(f"newborn rules: map {n} needs codes (a list) and target (a code), nothing else")
+        maps.append((tuple(tuple(c.split("-", 1)) if "-" in c else (c, c) for c in codes), target))
+    try:
+        return Newborn(re.compile("|".join(pats), re.IGNORECASE), tuple(maps))
+    except re.error as exc:
+        raise ConfigError(f"newborn rules: bad pattern ({exc})") from None
+
+
+@lru_cache(maxsize=1)
+def default_newborn() -> Newborn:
+    return load_newborn()
+
+
+def newborn(entities: list[Entity], text: str, rules: Newborn, codes: dict[str, tuple]) -> list[Entity]:
+    """``codes`` maps a code to (title, billable, ...), as the detector's dictionary holds them."""
+    said = rules.context.search(text)
+    if said is None:
+        return entities
+    out = []
+    for e in entities:
+        head = e.concepts[0] if e.concepts else None
+        target = None
+        if head is not None and e.asserted and not e.has("HISTORY"):
+            target = next((t for ranges, t in rules.maps
+                           if any(lo <= head.code[:len(lo)] and head.code[:len(hi)] <= hi for lo, hi in ranges)), None)
+        if target is None or target not in codes or not codes[target][1]:
+            out.append(e)
+            continue
+        why = (f"the patient is a newborn ({said.group(0)!r}): guideline I.C.16.a codes a condition of the "
+               f"perinatal period in chapter 16, {target} for {head.code}")
+        moved = Concept(target, codes[target][0], head.score, f"{head.evidence}; {why}")
+        out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != target))[:5]))
+    return out
