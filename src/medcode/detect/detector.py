@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from medcode.detect import specificity
@@ -274,7 +275,7 @@ def _split_lists(matches: list[Match], tokens: list) -> list[Match]:
             out.append(m)
             continue
         bounds = [m.first, *(c + 1 for c in cuts), m.last + 1]
-        parts = [(lo, hi - 1) for lo, hi in zip(bounds, bounds[1:])]
+        parts = [(lo, hi - 1) for lo, hi in pairwise(bounds)]
         whole = sum(1 for lo, hi in parts
                     if any(o is not m and lo <= o.first and o.last <= hi for o in matches))
         if whole < 2:
