@@ -195,13 +195,32 @@ def refer_back(entities: list[Entity]) -> list[Entity]:
 # --- pregnancy ---------------------------------------------------------------------------------
 
 
+CodeMaps = tuple[tuple[tuple[tuple[str, str], ...], str], ...]  # ((first, last) code ranges, target)
+
+
 @dataclass(frozen=True, slots=True)
 class Pregnancy:
     context: re.Pattern[str]
     negated: re.Pattern[str] | None
-    maps: tuple[tuple[tuple[tuple[str, str], ...], str], ...]  # ((first, last) ranges, target)
+    maps: CodeMaps
     puerperium: re.Pattern[str] | None = None  # the note is about the weeks after delivery
     puerperium_targets: dict[str, str] = field(default_factory=dict)  # category -> puerperium code
+
+
+def code_maps(entries: list, what: str) -> CodeMaps:
+    """[[map]] tables of codes ("D50-D64", "N39.0") and the target code they move to, as ranges."""
+    maps = []
+    for n, m in enumerate(entries, 1):
+        codes, target = m.get("codes"), m.get("target")
+        if set(m) - {"codes", "target"} or not isinstance(target, str) or not isinstance(codes, list) or not codes:
+            raise ConfigError(f"{what}: map {n} needs codes (a list) and target (a code), nothing else")
+        maps.append((tuple(tuple(c.split("-", 1)) if "-" in c else (c, c) for c in codes), target))
+    return tuple(maps)
+
+
+def mapped(code: str, maps: CodeMaps) -> str | None:
+    """The target of the first map whose ranges cover ``code``."""
+    return next((t for ranges, t in maps if any(_within(code, lo, hi) for lo, hi in ranges)), None)
 
 
 def load_pregnancy(text: str | None = None) -> Pregnancy:
@@ -214,16 +233,10 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
         raise ConfigError("pregnancy rules: puerperium.patterns must be regular expressions, targets a table")
     if not pats or not all(isinstance(x, str) for x in pats + neg):
         raise ConfigError("pregnancy rules: context.patterns must be a non-empty list of regular expressions")
-    maps = []
-    for n, m in enumerate(data.get("map", []), 1):
-        codes, target = m.get("codes"), m.get("target")
-        if set(m) - {"codes", "target"} or not isinstance(target, str) or not isinstance(codes, list) or not codes:
-            raise ConfigError(f"pregnancy rules: map {n} needs codes (a list) and target (a code), nothing else")
-        ranges = tuple(tuple(c.split("-", 1)) if "-" in c else (c, c) for c in codes)
-        maps.append((ranges, target))
+    maps = code_maps(data.get("map", []), "pregnancy rules")
     try:
         return Pregnancy(re.compile("|".join(pats), re.IGNORECASE),
-                         re.compile("|".join(neg), re.IGNORECASE) if neg else None, tuple(maps),
+                         re.compile("|".join(neg), re.IGNORECASE) if neg else None, maps,
                          re.compile("|".join(puer_pats), re.IGNORECASE) if puer_pats else None,
                          {str(k): str(v) for k, v in puer_targets.items()})
     except re.error as exc:
@@ -314,7 +327,7 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             target = rules.puerperium_targets[head.code[:3]]
             found = resolve(target, ctx)
         else:
-            target = next((t for ranges, t in rules.maps if any(_within(head.code, lo, hi) for lo, hi in ranges)), None)
+            target = mapped(head.code, rules.maps)
             found = resolve(target, ctx) if target else None
             if puerperium and target and (found is None or "puerperium" not in found[1].lower()):
                 # "Anemia complicating pregnancy" (O99.01) has no puerperium child; its parent O99.0 has

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from medcode.detect._data import read_tables
+from medcode.detect.combine import CodeMaps, code_maps, mapped
 from medcode.detect.model import Concept, Entity
 from medcode.errors import ConfigError
 
@@ -20,7 +21,7 @@ from medcode.errors import ConfigError
 @dataclass(frozen=True, slots=True)
 class Newborn:
     context: re.Pattern[str]
-    maps: tuple[tuple[tuple[tuple[str, str], ...], str], ...]  # ((first, last) code ranges, target)
+    maps: CodeMaps
 
 
 def load_newborn(text: str | None = None) -> Newborn:
@@ -28,14 +29,9 @@ def load_newborn(text: str | None = None) -> Newborn:
     pats = data.get("context", {}).get("patterns", [])
     if not pats or not all(isinstance(x, str) for x in pats):
         raise ConfigError("newborn rules: context.patterns must be a non-empty list of regular expressions")
-    maps = []
-    for n, m in enumerate(data.get("map", []), 1):
-        codes, target = m.get("codes"), m.get("target")
-        if set(m) - {"codes", "target"} or not isinstance(target, str) or not isinstance(codes, list) or not codes:
-            raise ConfigError(f"newborn rules: map {n} needs codes (a list) and target (a code), nothing else")
-        maps.append((tuple(tuple(c.split("-", 1)) if "-" in c else (c, c) for c in codes), target))
+    maps = code_maps(data.get("map", []), "newborn rules")
     try:
-        return Newborn(re.compile("|".join(pats), re.IGNORECASE), tuple(maps))
+        return Newborn(re.compile("|".join(pats), re.IGNORECASE), maps)
     except re.error as exc:
         raise ConfigError(f"newborn rules: bad pattern ({exc})") from None
 
@@ -55,8 +51,7 @@ def newborn(entities: list[Entity], text: str, rules: Newborn, codes: dict[str, 
         head = e.concepts[0] if e.concepts else None
         target = None
         if head is not None and e.asserted and not e.has("HISTORY"):
-            target = next((t for ranges, t in rules.maps
-                           if any(lo <= head.code[:len(lo)] and head.code[:len(hi)] <= hi for lo, hi in ranges)), None)
+            target = mapped(head.code, rules.maps)
         if target is None or target not in codes or not codes[target][1]:
             out.append(e)
             continue
