@@ -183,12 +183,10 @@ class ConText:
                 if first > last:
                     # a cue of punctuation only sits between words: "(-)", "[x]" before the next word,
                     # "?" after the word it questions
-                    if rule.direction == "BACKWARD" and first > 0:
-                        last = first - 1
-                    elif rule.direction not in ("FORWARD", "TERMINATE") or first >= len(tokens):
+                    if not ((rule.direction == "BACKWARD" and first > 0)
+                            or (rule.direction in ("FORWARD", "TERMINATE") and first < len(tokens))):
                         continue
-                    else:
-                        last = first - 1
+                    last = first - 1
                 if not any(f[3] <= last and first <= f[4] and f[0].direction == "PSEUDO" for f in found):
                     found.append((rule, m.start(), m.end(), first, last))
             # a pseudo-cue pattern hides the literal cues inside it ("organism not identified"), and so does
