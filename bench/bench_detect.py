@@ -222,10 +222,10 @@ def score(notes: list[dict], preds: list[list[dict]], traits: bool = True) -> di
 
 # --- systems ------------------------------------------------------------------------------------
 
-def run_medcode(kb, notes: list[dict]) -> list[list[dict]]:
+def run_medcode(kb, notes: list[dict], learned: Path | None = None) -> list[list[dict]]:
     from medcode.detect import Detector
 
-    det = Detector(kb)
+    det = Detector(kb, learned=learned or True)
     out = []
     for note in notes:
         ents = []
@@ -335,10 +335,10 @@ def two_kb_notes(notes: list[dict]) -> list[str]:
     return texts
 
 
-def speed(kb, texts: list[str], rounds: int = 3) -> float:
+def speed(kb, texts: list[str], rounds: int = 3, learned: Path | None = None) -> float:
     from medcode.detect import Detector
 
-    det = Detector(kb)
+    det = Detector(kb, learned=learned or True)
     for t in texts:
         det.detect(t)  # warm caches (misspelling corrections, child lists)
     t0 = time.perf_counter()
@@ -357,6 +357,8 @@ def main() -> None:
     ap.add_argument("--medspacy-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--errors", action="store_true", help="print missed and spurious codes per note")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--learned", type=Path, help="a learned phrase table other than the packaged one "
+                    "(train_detect_terms.py --exclude SET --out FILE: the table that never saw SET)")
     args = ap.parse_args()
     if args.medspacy_worker:
         medspacy_worker()
@@ -367,14 +369,14 @@ def main() -> None:
     t0 = time.perf_counter()
     from medcode.detect.detector import dictionary_for
 
-    dictionary_for(kb)
+    dictionary_for(kb, args.learned or True)
     report: dict = {"kb": str(args.kb), "dictionary_build_seconds": round(time.perf_counter() - t0, 2), "sets": {}}
     all_notes: list[dict] = []
     for name in args.sets.split(","):
         notes = generated_set(kb) if name == "generated" else load_notes(name)
         if name != "generated":
             all_notes += notes
-        preds = run_medcode(kb, notes)
+        preds = run_medcode(kb, notes, args.learned)
         res = {"medcode": score(notes, preds)}
         if args.errors:
             for note, ents in zip(notes, preds):
@@ -394,10 +396,10 @@ def main() -> None:
     if all_notes:
         texts = two_kb_notes(all_notes)
         report["speed"] = {"notes": len(texts), "avg_chars": sum(map(len, texts)) // len(texts),
-                           "notes_per_second_one_core": round(speed(kb, texts), 1)}
+                           "notes_per_second_one_core": round(speed(kb, texts, learned=args.learned), 1)}
         if not args.no_peers:
             items = [{"text": t, "mentions": []} for t in texts]
-            ms = run_medspacy(args.medspacy_python, items, run_medcode(kb, items))
+            ms = run_medspacy(args.medspacy_python, items, run_medcode(kb, items, args.learned))
             if ms is not None:
                 report["speed"]["medspacy_context_only_notes_per_second"] = round(len(texts) / ms[1], 1)
     print(json.dumps(report, indent=1, default=sorted))

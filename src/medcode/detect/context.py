@@ -219,7 +219,10 @@ class ConText:
                     stop = min(stop, term_first[k] - 1)
                 hi = last + 1
                 if rule.list_scope and not _or_list(tokens, last + 1, stop):
-                    while hi <= stop and tokens[hi].sentence == ahead and not (hi - 1 > last and tokens[hi - 1].comma):
+                    leads = _leads(text, tokens, first, last)
+                    while hi <= stop and tokens[hi].sentence == ahead and not (
+                            hi - 1 > last and tokens[hi - 1].comma
+                            and (not leads or _asserted_item(text, tokens, hi))):
                         hi += 1
                 else:
                     while hi <= stop and tokens[hi].sentence == ahead:
@@ -232,11 +235,13 @@ class ConText:
                 if k >= 0:
                     stop = max(stop, term_last[k] + 1)
                 lo = first - 1
-                if last < first or (tokens[first].sentence != tokens[first - 1].sentence
-                                    and _DASH.fullmatch(text, tokens[first - 1].end, tokens[first].start)):
-                    # a punctuation cue ends the sentence of the word before it, and a cue right after a
-                    # dash or colon on the same line qualifies the item before it ("Gestational HTN -
-                    # resolved", "Cardiogenic shock - not present", "DVT/PE: none")
+                if last < first or start < tokens[first].start or (
+                        tokens[first].sentence != tokens[first - 1].sentence
+                        and _DASH.fullmatch(text, tokens[first - 1].end, tokens[first].start)):
+                    # a punctuation cue (or one that starts with punctuation: "Asthma? No") ends the
+                    # sentence of the word before it, and a cue right after a dash or colon on the same
+                    # line qualifies the item before it ("Gestational HTN - resolved", "Cardiogenic shock
+                    # - not present", "DVT/PE: none")
                     sentence = tokens[first - 1].sentence
                 # (a comma right before the cue is the one that sets it off: "AKI, resolved")
                 while lo >= stop and tokens[lo].sentence == sentence and not (
@@ -249,6 +254,42 @@ class ConText:
 
 _OR = frozenset({"or", "nor"})
 _DASH = re.compile(r"[ \t]*[-\u2013\u2014:][ \t]*")
+_LABEL_END = re.compile(r"[ \t]*[:\-\u2013\u2014][ \t]*")
+
+
+def _leads(text: str, tokens: list[Token], first: int, last: int) -> bool:
+    """Whether the cue at tokens ``first``..``last`` opens its line, sentence or a label ("No fever, chills,
+    cough", "ROS: no nausea, vomiting, dysuria"): such a cue heads the whole list after it, as a review of
+    systems writes it, rather than one item of a problem list ("HTN, no residual deficit, gout")."""
+    if first == 0 or first >= len(tokens):
+        return True
+    prev = tokens[first - 1]
+    gap = text[prev.end:tokens[first].start]
+    if prev.sentence == tokens[first].sentence:
+        return ":" in gap and gap.strip() == ":"
+    # after a dash only "no" heads a list ("otherwise neg - no fever, cough"); "OSA - not using CPAP,
+    # obesity" is one item's note
+    return "-" not in gap or tokens[last].norm == "no"
+
+
+# An item of a denied list that asserts after all: "+ orthopnea", "mild fatty liver", "brief amnesia",
+# "flu A positive".
+_ASSERTING = frozenset({"mild", "moderate", "severe", "brief", "chronic", "positive", "pos", "small", "large",
+                        "on", "but", "with", "has", "had", "some", "slight", "minimal", "trace", "soft", "faint"})
+
+
+def _asserted_item(text: str, tokens: list[Token], at: int) -> bool:
+    """Whether the comma item starting at token ``at`` asserts a finding rather than continuing the list."""
+    if "+" in text[tokens[at - 1].end:tokens[at].start]:
+        return True
+    j = at
+    while j < len(tokens) and tokens[j].sentence == tokens[at].sentence:
+        if tokens[j].norm in _ASSERTING:
+            return True
+        if tokens[j].comma:
+            break
+        j += 1
+    return False
 
 
 def _or_list(tokens: list[Token], first: int, stop: int) -> bool:

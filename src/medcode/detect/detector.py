@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from medcode.detect import specificity
+from medcode.detect import learn, specificity
 from medcode.detect._data import read_tables
 from medcode.detect.bmi import bmi, load_bands
 from medcode.detect.combine import (
@@ -48,16 +48,25 @@ _TRAIT_SCORE = {"NEGATION": 0.95, "LOW_CONFIDENCE": 0.8, "HYPOTHETICAL": 0.85, "
                 "HISTORY": 0.85}
 _AXIS_OF = {w: axis for axis, vocab in specificity.AXES.items() for w in vocab} | {"unilateral": "laterality"}
 
-_CACHE: dict[tuple[str, float], Dictionary] = {}
+_CACHE: dict[tuple, Dictionary] = {}
 
 
-def dictionary_for(kb: KB) -> Dictionary:
-    """The compiled dictionary of ``kb`` (built once per file and modification time)."""
+def dictionary_for(kb: KB, learned: Path | bool = True) -> Dictionary:
+    """The compiled dictionary of ``kb`` plus learned phrases (:mod:`medcode.detect.learn`): the packaged
+    table when ``learned`` is True, none when False, else the table in that file. Built once per
+    knowledge-base file, modification time and phrase table."""
     path = Path(kb.path)
     key = (str(path.resolve()), path.stat().st_mtime)
     if key not in _CACHE:
         _CACHE[key] = Dictionary.from_kb(kb.conn)
-    return _CACHE[key]
+    base = _CACHE[key]
+    if learned is False:
+        return base
+    lkey = (*key, str(learned))
+    if lkey not in _CACHE:
+        phrases = [x for x in learn.load(None if learned is True else learned) if x.code in base.codes]
+        _CACHE[lkey] = base.with_learned(phrases) if phrases else base
+    return _CACHE[lkey]
 
 
 @dataclass(slots=True)
@@ -77,9 +86,10 @@ class Detector:
     ['M25.562']
     """
 
-    def __init__(self, kb: KB, *, context: ConText | None = None, sectionizer: Sectionizer | None = None) -> None:
+    def __init__(self, kb: KB, *, context: ConText | None = None, sectionizer: Sectionizer | None = None,
+                 learned: Path | bool = True) -> None:
         self.kb = kb
-        self.dictionary = dictionary_for(kb)
+        self.dictionary = dictionary_for(kb, learned)
         self.context = context or default_context()
         self.sectionizer = sectionizer or default_sectionizer()
         self.combinations = default_rules()
@@ -95,8 +105,14 @@ class Detector:
         self.dictionary.prepare(tokens)
         sections = self.sectionizer.sections(text)
         matches = self.dictionary.match(tokens)
-        matches += match_patterns(self.patterns, text, tokens, self.dictionary.codes,
-                                  lambda at: next((s.name for s in sections if s.body <= at < s.end), None))
+        found = match_patterns(self.patterns, text, tokens, self.dictionary.codes,
+                               lambda at: next((s.name for s in sections if s.body <= at < s.end), None))
+        if found and self.dictionary.learned:
+            # the curated patterns (smoking, weight change, status codes) own their words: a learned
+            # phrase there ("Non-smoker", "s/p TAH/BSO") would replace a reading the rules made on purpose
+            taken = {p for m in found for p in range(m.first, m.last + 1)}
+            matches = [m for m in matches if m.term.kind != learn.LEARNED or taken.isdisjoint(m.positions)]
+        matches += found
         mentions = _group(_split_lists(matches, tokens))
         scopes = [(mod.first, mod.last, mod.trait, mod.start, mod.rule.literal)
                   for mod in self.context.modifiers(text, tokens) if mod.trait]
@@ -226,11 +242,12 @@ class Detector:
                 score *= 0.5  # a word the term needs is present only after "without"
             if choice.code in best and best[choice.code].score >= score:
                 continue
-            best[choice.code] = Concept(choice.code, choice.title, round(score, 4), _evidence(term, choice))
+            best[choice.code] = Concept(choice.code, choice.title, round(score, 4),
+                                        _evidence(term, choice, self.dictionary.learned))
             if choice.pair and choice.pair not in best:
                 title = self.dictionary.codes[choice.pair][0]
                 best[choice.pair] = Concept(choice.pair, title, round(score, 4) - 0.0001,
-                                            _evidence(term, choice) + "; both sides stated, no bilateral code: "
+                                            _evidence(term, choice, self.dictionary.learned) + "; both sides stated, no bilateral code: "
                                             "each side coded", additional=True)
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.code))
         return ranked[:MAX_CONCEPTS]
@@ -388,9 +405,13 @@ def _kind(code: str) -> str:
     return "DIAGNOSIS"
 
 
-def _evidence(term, choice: specificity.Choice) -> str:
+def _evidence(term, choice: specificity.Choice, learned: dict) -> str:
     if term.kind == DENIED_ONLY:  # see matcher.DENIED_ONLY
         parts = [f'index term "{term.text}" ({term.code}), a bare exam word kept because the note denies it']
+    elif term.kind == learn.LEARNED:
+        x = learned[term]
+        parts = [f'learned phrase "{term.text}" ({term.code}): right {x.right} of {x.right + x.wrong} times '
+                 f'in hand-coded training notes']
     else:
         parts = [f'{term.kind} term "{term.text}" ({term.code})']
     by_axis: dict[str, list[str]] = defaultdict(list)

@@ -38,7 +38,7 @@ STATUS_PREFIX = "Z"
 STEERING = frozenset(
     ["right", "left", "bilateral", "unilateral", "unspecified", "other", "specified", "nec", "initial", "subsequent", "sequela", "encounter", "site", "part", "region", "i", "process"]
 )
-KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95, "pattern": 0.95, "denied only": 0.95}
+KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95, "pattern": 0.95, "denied only": 0.95, "learned": 1.0}
 # Exam words that stand alone only when the note denies them ("no erythema", "breasts: no masses"):
 # asserted, they describe a condition the note names elsewhere, so they are dropped like the other
 # generic words; denied, they are the pertinent negative a coder records. Their terms get this kind, and
@@ -118,6 +118,17 @@ class Dictionary:
         self._corrections: dict[str, str | None] = {}
         self.resolve_cache: dict = {}    # used by specificity.resolve
         self.candidate_cache: dict = {}  # used by specificity._candidates
+        self.learned: dict = {}  # learned Term -> its medcode.detect.learn.Learned (counts for evidence)
+
+    def with_learned(self, learned: list) -> Dictionary:
+        """This dictionary plus learned phrases (:mod:`medcode.detect.learn`) as terms of their own kind."""
+        extra = {x.term(): x for x in learned}
+        out = Dictionary(self.terms + list(extra), self.codes, self.aliases)
+        out.learned = extra
+        # spelling correction and word forms stay those of the code set: a learned "coughing" must not
+        # stop "coughing" from being read as a form of "cough"
+        out.vocabulary, out._fuzzy_pool = self.vocabulary, self._fuzzy_pool
+        return out
 
     @classmethod
     def from_kb(cls, conn: sqlite3.Connection) -> Dictionary:

@@ -1,0 +1,53 @@
+"""Learn the detector's phrase table (medcode/detect/learned_terms.tsv) from the hand-coded note sets.
+
+    python bench/train_detect_terms.py --kb KB                       # all sets -> the packaged file
+    python bench/train_detect_terms.py --kb KB --exclude holdout23 --out /tmp/l.tsv   # one set held out
+
+The packaged table is learned from TRAIN_SETS only. A new blind set is committed, run once against
+the frozen detector (its first run is the blind figure), and only then may join TRAIN_SETS. A set named
+in --exclude is never read, so a table trained without it measures it as unseen:
+`bench_detect.py --learned /tmp/l.tsv --sets holdout23`. (The second coder's copy of holdout12 is never
+a training set: its notes are holdout12's.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_detect import load_notes  # noqa: E402
+
+from medcode.detect import learn  # noqa: E402
+from medcode.detect.matcher import Dictionary  # noqa: E402
+from medcode.kb.store import KB  # noqa: E402
+
+PACKAGED = Path(__file__).resolve().parents[1] / "src/medcode/detect" / learn.FILE
+# every hand-coded set whose blind first run is recorded in detect_results/ (dev and test were tuning sets)
+TRAIN_SETS = ("dev", "test", "holdout", *(f"holdout{n}" for n in range(2, 24)))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kb", type=Path, required=True)
+    ap.add_argument("--exclude", default="", help="comma-separated sets to leave out")
+    ap.add_argument("--sets", default=",".join(TRAIN_SETS), help="comma-separated sets to learn from")
+    ap.add_argument("--out", type=Path, default=PACKAGED)
+    ap.add_argument("--min-support", type=int, default=1)
+    ap.add_argument("--min-precision", type=float, default=0.6)
+    a = ap.parse_args()
+    names = a.sets.split(",")
+    held = set(filter(None, a.exclude.split(",")))
+    names = [n for n in names if n not in held]
+    notes = [note for n in names for note in load_notes(n)]
+    kb = KB.open(a.kb)
+    dictionary = Dictionary.from_kb(kb.conn)  # the knowledge base's own terms only
+    learned = learn.train(notes, dictionary, min_support=a.min_support, min_precision=a.min_precision)
+    a.out.write_text(learn.dump(learned), encoding="utf-8")
+    print(f"{len(learned)} phrases from {len(notes)} notes in {len(names)} sets -> {a.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""Terms learned from hand-coded notes: the phrasings clinicians use that the code set's own words miss.
+
+The knowledge base's titles, inclusion terms and index paths name a condition the way the classification
+does ("Hypertensive chronic kidney disease with stage 1 through stage 4 chronic kidney disease"). Notes
+say "dry MM", "coffee-ground emesis", "poor skin turgor", "MDD, recurrent". A coder who has coded a few
+hundred notes knows these by heart; this module learns them the same way, from notes coded by hand.
+
+Training reads notes whose condition mentions carry a gold code (the bench's hand-coded sets, or a
+user's own coded notes):
+
+1. every mention's words (as the detector's tokenizer reads them, without side words and numbers)
+   become a candidate phrase for its code; a phrase coded to several codes keeps the one coded most
+   often, compared after widening side and encounter (so "knee pain" coded right in one note and left
+   in another is one phrase whose side the detector reads from each note);
+2. each candidate is matched over all the training notes exactly as the detector would match it, and
+   counted as right where the match overlaps a gold mention of its code (or an accepted alternative)
+   and wrong elsewhere; a bare "pain" or "HR" that is coded in a few notes but written in many others
+   without a finding gets a low precision;
+3. phrases that were right often enough (``min_support`` times) and precisely enough (``min_precision``)
+   are kept, with their counts, in a TSV file the detector reads next to its other vocabularies.
+
+The counts go into each concept's evidence, so a coder sees that a code came from a learned phrase and
+how often that phrase was right in training.
+
+Written here rather than taken from a library: the learned unit has to be exactly the detector's own
+matching unit (a bag of normalised words matched in any order within a sentence), which no off-the-shelf
+text classifier gives, and a table of phrases with counts can be read and corrected by a coder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from medcode.detect import specificity
+from medcode.detect.matcher import STEERING, Dictionary, Term
+from medcode.detect.tokens import tokenize
+from medcode.errors import ConfigError
+from medcode.search.text import STOPWORDS
+
+LEARNED = "learned"  # the Term kind of a learned phrase
+FILE = "learned_terms.tsv"
+COLUMNS = ("words", "code", "phrase", "right", "wrong")
+MAX_WORDS = 6  # longer phrases are one note's wording and never recur
+_SIDE = frozenset({"r", "l", "rt", "lt", "bilat", "bl", "b"})
+_NEGATORS = frozenset({"no", "not", "without"})
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    words: frozenset[str]
+    code: str
+    phrase: str  # the most frequent written form, for evidence
+    right: int   # training matches on a gold mention of the code
+    wrong: int   # training matches anywhere else
+
+    @property
+    def precision(self) -> float:
+        return self.right / (self.right + self.wrong) if self.right + self.wrong else 0.0
+
+    def term(self) -> Term:
+        return Term(self.code, LEARNED, self.phrase, self.words)
+
+
+def phrase_words(text: str) -> frozenset[str]:
+    """The words a learned phrase requires: the tokenizer's normal forms of its content words.
+
+    Words after "no"/"without" keep their "no:" mark (as index terms' do); side words, single letters
+    and numbers ("x3") go, since specificity reads the side from each note and a number is never the same twice.
+    """
+    out = set()
+    for t in tokenize(text):
+        norm = t.norm
+        if norm in STOPWORDS or norm in STEERING or norm in _SIDE or norm in _NEGATORS:
+            continue
+        if any(ch.isdigit() for ch in norm) and sum(ch.isalpha() for ch in norm) < 2:
+            continue  # "124", "x3", "3+"; "T2DM" and "A1c" stay
+        out.add("no:" + norm if "no:" + norm in t.words else norm)
+    return frozenset(out)
+
+
+def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
+          min_precision: float = 0.6) -> list[Learned]:
+    """Learned phrases from ``notes`` ({"text", "mentions": [{"begin", "end", "code", "also", ...}]}).
+
+    ``dictionary`` is the knowledge base's (it supplies the codes and how specificity widens them).
+    """
+    codes = dictionary.codes
+
+    def family(code: str) -> str:
+        return specificity._widen(dictionary, code) if code in codes else code
+
+    cues = _cue_words()
+    coded: dict[frozenset[str], Counter] = defaultdict(Counter)
+    written: dict[tuple[frozenset[str], str], Counter] = defaultdict(Counter)
+    for note in notes:
+        for m in note["mentions"]:
+            if m["code"] not in codes or not codes[m["code"]][1]:
+                continue
+            text = note["text"][m["begin"]:m["end"]]
+            key = phrase_words(text)
+            if not key or len(key) > MAX_WORDS or key & cues:
+                continue  # a cue inside a mention counts as part of its name: "denies pain" would hide the denial
+            coded[key][family(m["code"])] += 1
+            written[(key, family(m["code"]))][(m["code"], " ".join(text.split()))] += 1
+    terms = []
+    for key, fams in coded.items():
+        fam, n = min(fams.items(), key=lambda kv: (-kv[1], kv[0]))
+        if n < min_support:
+            continue
+        (code, phrase), _ = min(written[(key, fam)].items(), key=lambda kv: (-kv[1], kv[0]))
+        terms.append(Term(code, LEARNED, phrase, key))
+    if not terms:
+        return []
+    probe = Dictionary(terms, codes)
+    right: Counter = Counter()
+    wrong: Counter = Counter()
+    for note in notes:
+        tokens = tokenize(note["text"])
+        gold = [(m["begin"], m["end"], {family(c) for c in [m["code"], *m.get("also", ())]})
+                for m in note["mentions"]]
+        seen: set[tuple[Term, int, int]] = set()
+        for match in probe.match(tokens):
+            begin, end = tokens[match.first].start, tokens[match.last].end
+            if (match.term, begin, end) in seen:
+                continue
+            seen.add((match.term, begin, end))
+            fam = family(match.term.code)
+            hit = any(b < end and begin < e and fam in fams for b, e, fams in gold)
+            (right if hit else wrong)[match.term] += 1
+    out = []
+    for t in terms:
+        learned = Learned(t.required, t.code, t.text, right[t], wrong[t])
+        if learned.right >= min_support and learned.precision >= min_precision:
+            out.append(learned)
+    out.sort(key=lambda x: (x.code, sorted(x.words)))
+    return out
+
+
+def _cue_words() -> frozenset[str]:
+    """One-word ConText cues ("denies", "hx", "possible", "mother"), in the tokenizer's normal form."""
+    from medcode.detect.context import default_context
+
+    out = set()
+    for rule in default_context().rules:
+        if rule.pattern is None and len(rule.literal.split()) == 1:
+            out.update(t.norm for t in tokenize(rule.literal))
+    return frozenset(out)
+
+
+def dump(learned: list[Learned]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter="\t", lineterminator="\n")
+    w.writerow(COLUMNS)
+    for x in learned:
+        w.writerow((" ".join(sorted(x.words)), x.code, x.phrase, x.right, x.wrong))
+    return buf.getvalue()
+
+
+def load(path: Path | None = None) -> list[Learned]:
+    """The learned phrases in ``path``, or the packaged ``learned_terms.tsv`` (empty list if there is none)."""
+    if path is None:
+        res = resources.files("medcode.detect").joinpath(FILE)
+        if not res.is_file():
+            return []
+        text = res.read_text(encoding="utf-8")
+        where = FILE
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+        where = str(path)
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    if not rows or tuple(rows[0]) != COLUMNS:
+        raise ConfigError(f"{where}: expected the header {' '.join(COLUMNS)}")
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        if len(row) != len(COLUMNS) or not row[0] or not row[1]:
+            raise ConfigError(f"{where}:{n}: expected {len(COLUMNS)} tab-separated fields")
+        try:
+            right, wrong = int(row[3]), int(row[4])
+        except ValueError:
+            raise ConfigError(f"{where}:{n}: counts must be whole numbers") from None
+        out.append(Learned(frozenset(row[0].split()), row[1], row[2], right, wrong))
+    return out

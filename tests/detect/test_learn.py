@@ -1,0 +1,94 @@
+"""Learned phrases: training from coded notes, the phrase table file, and how the detector uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcode.detect import Detector, learn
+from medcode.detect.detector import dictionary_for
+from medcode.errors import ConfigError
+
+
+def _note(text: str, *coded: tuple[str, str]) -> dict:
+    mentions, pos = [], 0
+    for phrase, code in coded:
+        at = text.index(phrase, pos)
+        mentions.append({"begin": at, "end": at + len(phrase), "code": code, "also": []})
+        pos = at + 1
+    return {"text": text, "mentions": mentions}
+
+
+def test_phrase_words_drop_sides_numbers_and_negators() -> None:
+    assert learn.phrase_words("R knee pain x3 days") == frozenset({"knee", "pain", "day"})
+    assert learn.phrase_words("T2DM, A1c 9.1") == frozenset({"t2dm", "a1c"})
+    assert "right" not in learn.phrase_words("right knee pain")
+    assert learn.phrase_words("HR 124") == frozenset({"hr"})
+    assert "no:aura" in learn.phrase_words("migraine w/o aura")
+
+
+def test_train_keeps_precise_phrases_and_drops_vague_ones(detect_kb) -> None:
+    base = dictionary_for(detect_kb, False)
+    notes = [
+        _note("Pt feels wiped out all week.", ("wiped out", "R53.83")),
+        _note("Still wiped out after the flu.", ("wiped out", "R53.83")),
+        # "all over" is coded once but written three times without a finding: too vague to keep
+        _note("Aches all over.", ("Aches all over", "R52")),
+        _note("Checked all over the house."),
+        _note("Looked all over for it."),
+        # a phrase with a cue word in it would hide the cue
+        _note("Denies cough today.", ("Denies cough", "R05.9")),
+        _note("Denies cough again.", ("Denies cough", "R05.9")),
+    ]
+    table = {(" ".join(sorted(x.words)), x.code): (x.right, x.wrong) for x in learn.train(notes, base)}
+    assert table[("out wiped", "R53.83")] == (2, 0)
+    assert not any(code == "R52" for _, code in table)
+    assert not any("deny" in words or "denies" in words for words, _ in table)
+
+
+def test_table_round_trip_and_errors(tmp_path: Path) -> None:
+    rows = [learn.Learned(frozenset({"wiped", "out"}), "R53.83", "wiped out", 3, 1)]
+    path = tmp_path / "t.tsv"
+    path.write_text(learn.dump(rows), encoding="utf-8")
+    assert learn.load(path) == rows
+    path.write_text("words\tcode\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="header"):
+        learn.load(path)
+    path.write_text(learn.dump(rows) + "x\tR52\tx\tmany\t0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=":3: counts"):
+        learn.load(path)
+
+
+def test_packaged_table_loads() -> None:
+    table = learn.load()
+    assert table and all(x.right >= 1 and x.precision >= 0.6 for x in table)
+
+
+def _table(tmp_path: Path, *rows: tuple[str, str, str, int, int]) -> Path:
+    path = tmp_path / "learned.tsv"
+    path.write_text(learn.dump([learn.Learned(frozenset(w.split()), c, p, r, n) for w, c, p, r, n in rows]),
+                    encoding="utf-8")
+    return path
+
+
+def test_detector_uses_a_learned_phrase_with_evidence_and_context(detect_kb, tmp_path: Path) -> None:
+    det = Detector(detect_kb, learned=_table(tmp_path, ("out wiped", "R53.83", "wiped out", 4, 1)))
+    [ent] = det.detect("Feels wiped out since Monday.")
+    assert ent.text == "wiped out" and ent.concepts[0].code == "R53.83"
+    assert 'learned phrase "wiped out"' in ent.concepts[0].evidence and "right 4 of 5" in ent.concepts[0].evidence
+    [ent] = det.detect("Not wiped out today.")
+    assert ent.has("NEGATION")
+    # without the table the rules alone do not know the phrase
+    assert not Detector(detect_kb, learned=False).detect("Feels wiped out since Monday.")
+
+
+def test_curated_patterns_win_over_learned_phrases(detect_kb, tmp_path: Path) -> None:
+    det = Detector(detect_kb, learned=_table(tmp_path, ("non smoker", "F17.200", "Non-smoker", 3, 0)))
+    [ent] = det.detect("Non-smoker.")
+    assert ent.has("NEGATION")  # the tobacco pattern's reading, not an asserted learned F17.200
+
+
+def test_learned_words_do_not_change_spelling_correction(detect_kb, tmp_path: Path) -> None:
+    det = Detector(detect_kb, learned=_table(tmp_path, ("coughing persistent", "R05.9", "persistent coughing", 2, 0)))
+    assert det.dictionary.vocabulary == dictionary_for(detect_kb, False).vocabulary
