@@ -76,7 +76,7 @@ def test_detector_uses_a_learned_phrase_with_evidence_and_context(detect_kb, tmp
     det = Detector(detect_kb, learned=_table(tmp_path, ("out wiped", "R53.83", "wiped out", 4, 1)))
     [ent] = det.detect("Feels wiped out since Monday.")
     assert ent.text == "wiped out" and ent.concepts[0].code == "R53.83"
-    assert 'learned phrase "wiped out"' in ent.concepts[0].evidence and "right 4 of 5" in ent.concepts[0].evidence
+    assert 'learned phrase "wiped out"' in ent.concepts[0].evidence and "right 4 of 5 times" in ent.concepts[0].evidence
     [ent] = det.detect("Not wiped out today.")
     assert ent.has("NEGATION")
     # without the table the rules alone do not know the phrase

@@ -410,8 +410,8 @@ def _evidence(term, choice: specificity.Choice, learned: dict) -> str:
         parts = [f'index term "{term.text}" ({term.code}), a bare exam word kept because the note denies it']
     elif term.kind == learn.LEARNED:
         x = learned[term]
-        parts = [f'learned phrase "{term.text}" ({term.code}): right {x.right} of {x.right + x.wrong} times '
-                 f'in hand-coded training notes']
+        seen = x.right + x.wrong
+        parts = [f'learned phrase "{term.text}" ({term.code}): right {x.right} of {seen} times in hand-coded notes']
     else:
         parts = [f'{term.kind} term "{term.text}" ({term.code})']
     by_axis: dict[str, list[str]] = defaultdict(list)
