@@ -108,10 +108,13 @@ class Detector:
         found = match_patterns(self.patterns, text, tokens, self.dictionary.codes,
                                lambda at: next((s.name for s in sections if s.body <= at < s.end), None))
         if found and self.dictionary.learned:
-            # the curated patterns (smoking, weight change, status codes) own their words: a learned
-            # phrase there ("Non-smoker", "s/p TAH/BSO") would replace a reading the rules made on purpose
+            # the curated patterns (smoking, weight change, status codes) own their words and their
+            # sentence's detail: a learned phrase there ("Non-smoker", "s/p TAH/BSO", the "ppd" of
+            # "Smokes 1 ppd") would replace or split a reading the rules made on purpose
             taken = {p for m in found for p in range(m.first, m.last + 1)}
-            matches = [m for m in matches if m.term.kind != learn.LEARNED or taken.isdisjoint(m.positions)]
+            near = {(tokens[m.first].sentence, m.term.code[:3]) for m in found}
+            matches = [m for m in matches if m.term.kind != learn.LEARNED or (
+                taken.isdisjoint(m.positions) and (tokens[m.first].sentence, m.term.code[:3]) not in near)]
         matches += found
         mentions = _group(_split_lists(matches, tokens))
         scopes = [(mod.first, mod.last, mod.trait, mod.start, mod.rule.literal)
