@@ -41,7 +41,6 @@ import re
 import subprocess
 import sys
 import time
-import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -55,23 +54,10 @@ CONTEXT_TRAITS = ["NEGATION", "HYPOTHETICAL", "PERTAINS_TO_FAMILY", "HISTORY", "
 
 def load_notes(name: str | Path) -> list[dict]:
     """A gold set by name ("holdout12", in detect_notes/) or by path, mentions located in their notes."""
+    from medcode.detect.learn import read_coded
+
     path = name if isinstance(name, Path) else NOTES / f"{name}.toml"
-    name = path.stem
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    notes = []
-    for note in data["note"]:
-        text, pos, mentions = note["text"], 0, []
-        for m in note.get("mention", []):
-            at = text.find(m["text"], pos)
-            if at < 0:
-                at = text.lower().find(m["text"].lower(), pos)
-            if at < 0:
-                raise SystemExit(f"{name}:{note['id']}: mention {m['text']!r} not found after offset {pos}")
-            mentions.append({"begin": at, "end": at + len(m["text"]), "code": m["code"],
-                             "also": m.get("also", []), "traits": set(m.get("traits", []))})
-            pos = at + 1
-        notes.append({"id": note["id"], "text": text, "mentions": mentions})
-    return notes
+    return read_coded(path)
 
 
 def generated_set(kb, n: int = 400, seed: int = 7) -> list[dict]:

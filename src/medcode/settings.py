@@ -4,6 +4,8 @@ Settings come from options first, then the environment:
 
 * ``MEDCODE_HOME``: folder holding ``kb.sqlite`` (default: the user's data directory).
 * ``MEDCODE_MIRROR``: folder holding the publishers' downloads (the "mirror").
+* ``MEDCODE_DETECT_PHRASES``: the learned-phrase table ``medcode detect`` uses (a file written by
+  ``medcode detect-learn``), or ``none`` for the rules alone; unset, the table packaged with medcode.
 """
 
 from __future__ import annotations
@@ -38,4 +40,17 @@ def mirror_path(explicit: str | Path | None = None) -> Path | None:
     path = Path(value).expanduser()
     if not path.is_dir():
         raise ConfigError(f"mirror folder {path} does not exist (set by --mirror or MEDCODE_MIRROR)")
+    return path
+
+
+def detect_phrases(explicit: str | Path | None = None) -> Path | bool:
+    """The detector's learned-phrase table: a file, False for none, or True for the packaged one."""
+    value = str(explicit) if explicit else os.environ.get("MEDCODE_DETECT_PHRASES")
+    if not value:
+        return True
+    if value.lower() == "none":
+        return False
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"phrase table {path} does not exist (set by --phrases or MEDCODE_DETECT_PHRASES)")
     return path

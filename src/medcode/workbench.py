@@ -114,8 +114,9 @@ class Workbench:
     def detector(self) -> Any:
         if self._detector is None:
             from medcode.detect import Detector
+            from medcode.settings import detect_phrases
 
-            self._detector = Detector(self.kb)
+            self._detector = Detector(self.kb, learned=detect_phrases())
         return self._detector
 
     def detect(self, text: str) -> dict[str, Any]:

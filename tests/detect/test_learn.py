@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,66 @@ def test_curated_patterns_win_over_learned_phrases(detect_kb, tmp_path: Path) ->
 def test_learned_words_do_not_change_spelling_correction(detect_kb, tmp_path: Path) -> None:
     det = Detector(detect_kb, learned=_table(tmp_path, ("coughing persistent", "R05.9", "persistent coughing", 2, 0)))
     assert det.dictionary.vocabulary == dictionary_for(detect_kb, False).vocabulary
+
+
+_CODED = '''
+[[note]]
+id = "a"
+text = """Feels wiped out all week. No cough."""
+[[note.mention]]
+text = "wiped out"
+code = "R53.83"
+[[note.mention]]
+text = "cough"
+code = "R05.9"
+traits = ["NEGATION"]
+
+[[note]]
+id = "b"
+text = """Still wiped out after the flu."""
+[[note.mention]]
+text = "wiped out"
+code = "R53.83"
+'''
+
+
+def test_read_coded_locates_mentions_and_reports_errors(tmp_path: Path) -> None:
+    path = tmp_path / "coded.toml"
+    path.write_text(_CODED, encoding="utf-8")
+    a, b = learn.read_coded(path)
+    assert a["text"][a["mentions"][1]["begin"]:a["mentions"][1]["end"]] == "cough"
+    assert a["mentions"][1]["traits"] == {"NEGATION"} and b["id"] == "b"
+    path.write_text(_CODED.replace('text = "cough"', 'text = "sneeze"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="note 'a': mention 'sneeze' not found"):
+        learn.read_coded(path)
+    path.write_text("[[note]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="coded.toml"):
+        learn.read_coded(path)
+
+
+def test_cli_learns_a_table_and_detect_uses_it(detect_kb_path, tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from medcode.cli import detect as detect_cli
+    from medcode.cli import main
+
+    app = typer.Typer()
+    app.callback()(main)
+    detect_cli.register(app)
+    coded, table, note = tmp_path / "coded.toml", tmp_path / "phrases.tsv", tmp_path / "note.txt"
+    coded.write_text(_CODED, encoding="utf-8")
+    note.write_text("Pt wiped out since Monday.", encoding="utf-8")
+    res = CliRunner().invoke(app, ["--kb", str(detect_kb_path), "detect-learn", str(coded), "--out", str(table)])
+    assert res.exit_code == 0, res.output
+    assert any(x.code == "R53.83" for x in learn.load(table))
+    res = CliRunner().invoke(app, ["--kb", str(detect_kb_path), "detect", str(note), "--format", "json",
+                                   "--phrases", str(table)])
+    assert res.exit_code == 0, res.output
+    [ent] = json.loads(res.stdout)["entities"]
+    assert ent["concepts"][0]["code"] == "R53.83" and "learned phrase" in ent["concepts"][0]["evidence"]
+    res = CliRunner().invoke(app, ["--kb", str(detect_kb_path), "detect", str(note), "--format", "json",
+                                   "--phrases", "none"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["entities"] == []
+    res = CliRunner().invoke(app, ["--kb", str(detect_kb_path), "detect", str(note), "--phrases", str(tmp_path / "x")])
+    assert res.exit_code != 0 and "does not exist" in res.output

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from medcode.cli.common import errors, print_json, read_utf8, workbench
 from medcode.errors import ConfigError
+from medcode.settings import detect_phrases
 
 
 def detect(
@@ -24,13 +25,21 @@ def detect(
     fmt: str = typer.Option("text", "--format", help="text or json"),
     jsonl: Path | None = typer.Option(None, "--jsonl", help='JSONL file of {"id", "text"} lines; writes {"id", "entities"} lines.'),
     output: Path | None = typer.Option(None, "--output", "-o", help="With --jsonl: write here instead of standard output."),
+    phrases: str | None = typer.Option(None, "--phrases", help="Learned-phrase table (from detect-learn), or 'none' "
+                                       "for the rules alone [default: $MEDCODE_DETECT_PHRASES, else the packaged table]"),
 ) -> None:
     """Find conditions, signs and symptoms in clinical text and rank ICD-10-CM codes for each.
 
     Example: medcode detect note.txt --format json
     """
     with errors():
-        det = workbench(ctx).detector
+        wb = workbench(ctx)
+        if phrases is None:
+            det = wb.detector
+        else:
+            from medcode.detect import Detector
+
+            det = Detector(wb.kb, learned=detect_phrases(phrases))
         if jsonl is not None:
             _jsonl(det, jsonl, output)
             return
@@ -86,5 +95,34 @@ def _jsonl(det, path: Path, output: Path | None) -> None:
             out.close()
 
 
+def detect_learn(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="TOML files of hand-coded notes (the bench/detect_notes format)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to write the phrase table (TSV)."),
+    min_support: int = typer.Option(1, help="Times a phrase must be right in the training notes."),
+    min_precision: float = typer.Option(0.6, help="Share of its matches in the training notes that must be right."),
+) -> None:
+    """Learn how your clinicians word conditions from notes your coders coded; use the table with
+    `medcode detect --phrases FILE` or MEDCODE_DETECT_PHRASES.
+
+    Example: medcode detect-learn coded/*.toml --out phrases.tsv
+    """
+    from medcode.detect import learn
+    from medcode.detect.matcher import Dictionary
+
+    with errors():
+        if not 0 < min_precision <= 1 or min_support < 1:
+            raise ConfigError("--min-precision must be in (0, 1] and --min-support at least 1")
+        notes = [note for f in files for note in learn.read_coded(f)]
+        if not notes:
+            raise ConfigError("no [[note]] entries in the given files")
+        dictionary = Dictionary.from_kb(workbench(ctx).kb.conn)
+        table = learn.train(notes, dictionary, min_support=min_support, min_precision=min_precision)
+        out.write_text(learn.dump(table), encoding="utf-8")
+    mentions = sum(len(n["mentions"]) for n in notes)
+    Console(stderr=True).print(f"{len(table)} phrases from {len(notes)} notes ({mentions} coded mentions) -> {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("detect")(detect)
+    app.command("detect-learn")(detect_learn)

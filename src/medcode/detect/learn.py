@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from importlib import resources
@@ -64,6 +65,38 @@ class Learned:
 
     def term(self) -> Term:
         return Term(self.code, LEARNED, self.phrase, self.words)
+
+
+def read_coded(path: Path) -> list[dict]:
+    """Hand-coded notes from a TOML file ([[note]] id, text, [[note.mention]] text, code, also, traits;
+    the format of bench/detect_notes/): each mention located as the first occurrence of its text after
+    the previous mention's start. Returns {"id", "text", "mentions": [{"begin", "end", "code", "also",
+    "traits"}]} per note; a malformed file or a mention not found raises ConfigError naming the note."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it as UTF-8 text ({exc.__class__.__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    notes = []
+    for k, note in enumerate(data.get("note", []), 1):
+        where = f"{path}: note {note.get('id', k)!r}"
+        if not isinstance(note.get("text"), str):
+            raise ConfigError(f"{where}: 'text' must be a string")
+        text, pos, mentions = note["text"], 0, []
+        for m in note.get("mention", []):
+            if not isinstance(m.get("text"), str) or not isinstance(m.get("code"), str):
+                raise ConfigError(f"{where}: each mention needs 'text' and 'code' strings")
+            at = text.find(m["text"], pos)
+            if at < 0:
+                at = text.lower().find(m["text"].lower(), pos)
+            if at < 0:
+                raise ConfigError(f"{where}: mention {m['text']!r} not found after offset {pos}")
+            mentions.append({"begin": at, "end": at + len(m["text"]), "code": m["code"],
+                             "also": list(m.get("also", [])), "traits": set(m.get("traits", []))})
+            pos = at + 1
+        notes.append({"id": note.get("id", str(k)), "text": text, "mentions": mentions})
+    return notes
 
 
 def phrase_words(text: str) -> frozenset[str]:
