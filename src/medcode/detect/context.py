@@ -173,11 +173,16 @@ class ConText:
                 for lo, hi in windows(lowered, needed):
                     hits.extend((m.start(), order, m, self.rules[i]) for m in regex.finditer(text, lo, hi))
             hits.sort(key=lambda h: h[:2])  # leftmost first; at one place, PSEUDO and then file order
-            taken: list[tuple[int, int]] = []  # pattern spans kept: one cue per stretch of text
+            # pattern spans kept: one cue per stretch of text. Hits come leftmost first, so a hit overlaps
+            # a kept span exactly when it starts before the furthest end kept so far (an empty match
+            # also needs a kept span that starts before it).
+            taken: list[tuple[int, int]] = []
+            reach = -1
             for _, _, m, rule in hits:
-                if any(a < m.end() and m.start() < b for a, b in taken):
+                if m.start() < reach and (m.end() > m.start() or any(a < m.start() < b for a, b in taken)):
                     continue
                 taken.append((m.start(), m.end()))
+                reach = max(reach, m.end())
                 first = bisect.bisect_left(starts, m.start())
                 last = bisect.bisect_left(starts, m.end()) - 1
                 if first > last:

@@ -289,6 +289,12 @@ def _split_lists(matches: list[Match], tokens: list) -> list[Match]:
     their later parts name no condition.
     """
     out = []
+    # the nearest end of a match starting at each token: a part [lo, hi] holds a whole match when some
+    # token in it starts one that ends by hi (a match that crosses a comma never fits inside one part)
+    shortest: dict[int, int] = {}
+    for o in matches:
+        if o.last < shortest.get(o.first, o.last + 1):
+            shortest[o.first] = o.last
     for m in matches:
         cuts = [i for i in range(m.first, m.last) if tokens[i].comma]
         if not cuts:
@@ -296,8 +302,7 @@ def _split_lists(matches: list[Match], tokens: list) -> list[Match]:
             continue
         bounds = [m.first, *(c + 1 for c in cuts), m.last + 1]
         parts = [(lo, hi - 1) for lo, hi in pairwise(bounds)]
-        whole = sum(1 for lo, hi in parts
-                    if any(o is not m and lo <= o.first and o.last <= hi for o in matches))
+        whole = sum(1 for lo, hi in parts if any(shortest.get(f, hi + 1) <= hi for f in range(lo, hi + 1)))
         if whole < 2:
             out.append(m)
     return out
