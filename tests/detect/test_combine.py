@@ -159,3 +159,10 @@ def test_a_comma_list_is_separate_conditions(detect_kb) -> None:
 ])
 def test_a_newborns_conditions_take_perinatal_codes(detect_kb, text: str, code: str) -> None:
     assert _top(detect_kb, text)["jaundice"][0] == code
+
+
+def test_packs_elsewhere_in_the_note_say_the_product_is_cigarettes(detect_kb) -> None:
+    top = _top(detect_kb, "Nicotine dependence. Social: 40 pack-years.")
+    code, evidence = top["nicotine dependence"]
+    assert code == "F17.210" and "cigarettes" in evidence
+    assert _top(detect_kb, "Nicotine dependence.")["nicotine dependence"][0] == "F17.200"

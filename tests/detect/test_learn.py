@@ -156,3 +156,9 @@ def test_cli_learns_a_table_and_detect_uses_it(detect_kb_path, tmp_path: Path) -
     assert res.exit_code == 0 and json.loads(res.stdout)["entities"] == []
     res = CliRunner().invoke(app, ["--kb", str(detect_kb_path), "detect", str(note), "--phrases", str(tmp_path / "x")])
     assert res.exit_code != 0 and "does not exist" in res.output
+
+
+def test_a_capitalised_one_word_phrase_is_an_acronym() -> None:
+    assert learn.phrase_words("DRESS") == frozenset({"acr:dress"})
+    assert learn.phrase_words("dress") == frozenset({"dress"})
+    assert learn.phrase_words("COPD exacerbation") == frozenset({"copd", "exacerbation"})

@@ -138,6 +138,31 @@ def diabetes_type(entities: list[Entity], titles: dict[str, tuple]) -> list[Enti
     return out
 
 
+# the product a note names when it says how much a patient smokes: packs and pack-years are cigarettes
+_CIGARETTES = re.compile(r"\b(?:cigarettes?|cigs?|ppd|packs?\s*(?:/|per|a)\s*day|pack[- ]?y(?:ea)?rs?|pk[- ]?yrs?|py)\b",
+                         re.IGNORECASE)
+
+
+def tobacco_product(entities: list[Entity], text: str, titles: dict[str, tuple]) -> list[Entity]:
+    """"Tobacco dependence" in a note that says "1 ppd" or "40 pack-years" elsewhere is F17.210, not F17.200.
+
+    Nicotine dependence of unstated product is F17.20- (index: Dependence, drug, nicotine); a note that
+    states the patient smokes cigarettes has stated the product, even in another sentence.
+    """
+    said = _CIGARETTES.search(text)
+    if said is None:
+        return entities
+    out = []
+    for e in entities:
+        head = e.concepts[0] if e.concepts else None
+        if head is not None and e.asserted and head.code.startswith("F17.20"):
+            code = "F17.21" + head.code[6:]
+            if code in titles and titles[code][1]:
+                e = _promote(e, code, titles[code][0], f"the note says the product: {said.group(0)!r} is cigarettes")
+        out.append(e)
+    return out
+
+
 def _promote(entity: Entity, code: str, title: str, why: str) -> Entity:
     head = entity.concepts[0]
     combined = Concept(code, title, head.score, f"{head.evidence}; {why}")

@@ -224,7 +224,7 @@ class ConText:
                     stop = min(stop, term_first[k] - 1)
                 hi = last + 1
                 if rule.list_scope and not _or_list(tokens, last + 1, stop):
-                    leads = _leads(text, tokens, first, last)
+                    leads = _leads(text, tokens, first, last, start)
                     while hi <= stop and tokens[hi].sentence == ahead and not (
                             hi - 1 > last and tokens[hi - 1].comma
                             and (not leads or _asserted_item(text, tokens, hi))):
@@ -262,19 +262,22 @@ _DASH = re.compile(r"[ \t]*[-\u2013\u2014:][ \t]*")
 _LABEL_END = re.compile(r"[ \t]*[:\-\u2013\u2014][ \t]*")
 
 
-def _leads(text: str, tokens: list[Token], first: int, last: int) -> bool:
-    """Whether the cue at tokens ``first``..``last`` opens its line, sentence or a label ("No fever, chills,
-    cough", "ROS: no nausea, vomiting, dysuria"): such a cue heads the whole list after it, as a review of
+def _leads(text: str, tokens: list[Token], first: int, last: int, start: int) -> bool:
+    """Whether the cue starting at character ``start`` (tokens ``first``..``last``; a mark such as "(-)"
+    has none of its own) opens its line, sentence or a label ("No fever, chills, cough", "ROS: no
+    nausea, vomiting", "(-) cough, SOB"): such a cue heads the whole list after it, as a review of
     systems writes it, rather than one item of a problem list ("HTN, no residual deficit, gout")."""
     if first == 0 or first >= len(tokens):
         return True
     prev = tokens[first - 1]
-    gap = text[prev.end:tokens[first].start]
-    if prev.sentence == tokens[first].sentence:
+    gap = text[prev.end:start]
+    if last >= first and prev.sentence == tokens[first].sentence:
         return ":" in gap and gap.strip() == ":"
+    if last < first and not any(ch in gap for ch in ".;:\n"):
+        return False  # a mark inside a line of items
     # after a dash only "no" heads a list ("otherwise neg - no fever, cough"); "OSA - not using CPAP,
     # obesity" is one item's note
-    return "-" not in gap or tokens[last].norm == "no"
+    return "-" not in gap or (last >= first and tokens[last].norm == "no")
 
 
 # An item of a denied list that asserts after all: "+ orthopnea", "mild fatty liver", "brief amnesia",

@@ -25,6 +25,7 @@ from medcode.detect.combine import (
     diabetes_type,
     pregnancy,
     refer_back,
+    tobacco_product,
 )
 from medcode.detect.context import ConText, default_context
 from medcode.detect.matcher import DENIED_ONLY, KIND_WEIGHT, Dictionary, Match
@@ -185,6 +186,7 @@ class Detector:
         out.sort(key=lambda e: e.begin)
         out = refer_back(combine(out, self.combinations, self.dictionary.codes))
         out = diabetes_type(out, self.dictionary.codes)
+        out = tobacco_product(out, text, self.dictionary.codes)
         out = pregnancy(out, text, self.pregnancy, self._resolve)
         maternal = self.pregnancy.context.search(text) or (
             self.pregnancy.puerperium is not None and self.pregnancy.puerperium.search(text))

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from medcode.detect import specificity
 from medcode.detect.matcher import STEERING, Dictionary, Term
-from medcode.detect.tokens import tokenize
+from medcode.detect.tokens import ACRONYM, tokenize
 from medcode.errors import ConfigError
 from medcode.search.text import STOPWORDS
 
@@ -106,13 +106,18 @@ def phrase_words(text: str) -> frozenset[str]:
     and numbers ("x3") go, since specificity reads the side from each note and a number is never the same twice.
     """
     out = set()
-    for t in tokenize(text):
+    tokens = tokenize(text)
+    for t in tokens:
         norm = t.norm
         if norm in STOPWORDS or norm in STEERING or norm in _SIDE or norm in _NEGATORS:
             continue
         if any(ch.isdigit() for ch in norm) and sum(ch.isalpha() for ch in norm) < 2:
             continue  # "124", "x3", "3+"; "T2DM" and "A1c" stay
         out.add("no:" + norm if "no:" + norm in t.words else norm)
+    if len(out) == 1 and len(tokens) == 1 and ACRONYM + tokens[0].norm in tokens[0].words:
+        # a phrase that is one word in capitals ("DRESS", "MS") matches only that word in capitals, as the
+        # code set's acronyms do: "dressing" and "Ms." are not the syndrome or multiple sclerosis
+        return frozenset({ACRONYM + tokens[0].norm})
     return frozenset(out)
 
 
