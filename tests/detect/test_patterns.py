@@ -24,6 +24,7 @@ def _found(kb, text: str) -> list[tuple[str, str, set[str]]]:
         ("Current smoker.", "Current smoker", "F17.200"),
         ("Tmax 38.6 overnight.", "Tmax 38.6", "R50.9"),  # a measured fever
         ("T 101.2 F at triage.", "T 101.2 F", "R50.9"),
+        ("Vitals: BP 118/70, HR 124, RR 18.", "HR 124", "R00.0"),  # a measured tachycardia
     ],
 )
 def test_pattern_mentions(detect_kb, text: str, span: str, code: str) -> None:
@@ -134,3 +135,7 @@ def test_windows_cover_every_occurrence_and_merge() -> None:
     assert spans == [(1000 - RADIUS, 1116 + RADIUS)]          # two nearby words: one stretch
     assert windows(text, ("heparin",)) == []                   # none of the words: nothing to scan
     assert windows(text, ()) == [(0, len(text))]               # no filter: the whole text
+
+
+def test_a_normal_heart_rate_is_no_finding(detect_kb) -> None:
+    assert not any(c == "R00.0" for _, c, _ in _found(detect_kb, "Vitals: HR 88, pulse 96."))
