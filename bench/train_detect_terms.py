@@ -37,6 +37,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=PACKAGED)
     ap.add_argument("--min-support", type=int, default=1)
     ap.add_argument("--min-precision", type=float, default=0.6)
+    ap.add_argument("--min-precision-other", type=float, default=0.8,
+                    help="for a phrase coded to another category than the rules read it as")
     a = ap.parse_args()
     names = a.sets.split(",")
     held = set(filter(None, a.exclude.split(",")))
@@ -44,7 +46,8 @@ def main() -> None:
     notes = [note for n in names for note in load_notes(n)]
     kb = KB.open(a.kb)
     dictionary = Dictionary.from_kb(kb.conn)  # the knowledge base's own terms only
-    learned = learn.train(notes, dictionary, min_support=a.min_support, min_precision=a.min_precision)
+    learned = learn.train(notes, dictionary, min_support=a.min_support, min_precision=a.min_precision,
+                          reading=learn.rules_reading(kb), min_precision_other=a.min_precision_other)
     a.out.write_text(learn.dump(learned), encoding="utf-8")
     print(f"{len(learned)} phrases from {len(notes)} notes in {len(names)} sets -> {a.out}")
 

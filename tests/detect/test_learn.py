@@ -162,3 +162,13 @@ def test_a_capitalised_one_word_phrase_is_an_acronym() -> None:
     assert learn.phrase_words("DRESS") == frozenset({"acr:dress"})
     assert learn.phrase_words("dress") == frozenset({"dress"})
     assert learn.phrase_words("COPD exacerbation") == frozenset({"copd", "exacerbation"})
+
+
+def test_a_phrase_coded_against_the_rules_needs_more_precision(detect_kb) -> None:
+    base = dictionary_for(detect_kb, False)
+    # "cough" is coded to fatigue in 2 of 3 places: enough for a phrase of its own, not against the rules
+    notes = [_note("Cough all day.", ("Cough", "R53.83")), _note("Cough again.", ("Cough", "R53.83")),
+             _note("Mild cough.")]
+    plain = learn.train(notes, base, min_support=1)
+    checked = learn.train(notes, base, min_support=1, reading=learn.rules_reading(detect_kb))
+    assert any(x.code == "R53.83" for x in plain) and not any(x.code == "R53.83" for x in checked)

@@ -116,8 +116,9 @@ def detect_learn(
         notes = [note for f in files for note in learn.read_coded(f)]
         if not notes:
             raise ConfigError("no [[note]] entries in the given files")
-        dictionary = Dictionary.from_kb(workbench(ctx).kb.conn)
-        table = learn.train(notes, dictionary, min_support=min_support, min_precision=min_precision)
+        kb = workbench(ctx).kb
+        table = learn.train(notes, Dictionary.from_kb(kb.conn), min_support=min_support,
+                            min_precision=min_precision, reading=learn.rules_reading(kb))
         out.write_text(learn.dump(table), encoding="utf-8")
     mentions = sum(len(n["mentions"]) for n in notes)
     Console(stderr=True).print(f"{len(table)} phrases from {len(notes)} notes ({mentions} coded mentions) -> {out}")

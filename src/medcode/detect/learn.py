@@ -17,7 +17,10 @@ user's own coded notes):
    and wrong elsewhere; a bare "pain" or "HR" that is coded in a few notes but written in many others
    without a finding gets a low precision;
 3. phrases that were right often enough (``min_support`` times) and precisely enough (``min_precision``)
-   are kept, with their counts, in a TSV file the detector reads next to its other vocabularies.
+   are kept, with their counts, in a TSV file the detector reads next to its other vocabularies. A
+   phrase coded to another category than the rules alone read it as ("neuropathy" as E11.42 in
+   diabetic patients' notes; the rules say G62.9) owes its code to the rest of those notes, so it
+   must be right more often (``min_precision_other``).
 
 The counts go into each concept's evidence, so a coder sees that a code came from a learned phrase and
 how often that phrase was right in training.
@@ -122,10 +125,14 @@ def phrase_words(text: str) -> frozenset[str]:
 
 
 def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
-          min_precision: float = 0.6) -> list[Learned]:
+          min_precision: float = 0.6, reading=None, min_precision_other: float = 0.8) -> list[Learned]:
     """Learned phrases from ``notes`` ({"text", "mentions": [{"begin", "end", "code", "also", ...}]}).
 
     ``dictionary`` is the knowledge base's (it supplies the codes and how specificity widens them).
+    ``reading(phrase)``, when given, is the code the rules alone give the phrase. A phrase coded to
+    another category than that ("neuropathy" coded E11.42 in diabetic patients' notes, where the rules
+    read G62.9) usually owes its code to the rest of the note, so it must reach
+    ``min_precision_other`` instead.
     """
     codes = dictionary.codes
 
@@ -173,10 +180,28 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
     out = []
     for t in terms:
         learned = Learned(t.required, t.code, t.text, right[t], wrong[t])
-        if learned.right >= min_support and learned.precision >= min_precision:
+        bar = min_precision
+        if reading is not None and learned.precision < min_precision_other:
+            own = reading(t.text)
+            if own is not None and own[:3] != t.code[:3]:
+                bar = min_precision_other
+        if learned.right >= min_support and learned.precision >= bar:
             out.append(learned)
     out.sort(key=lambda x: (x.code, sorted(x.words)))
     return out
+
+
+def rules_reading(kb):
+    """``reading`` for :func:`train`: the first code the rules alone (no learned phrases) give a phrase."""
+    from medcode.detect.detector import Detector
+
+    det = Detector(kb, learned=False)
+
+    def reading(phrase: str) -> str | None:
+        found = [e for e in det.detect(phrase) if e.concepts]
+        return found[0].concepts[0].code if found else None
+
+    return reading
 
 
 def _cue_words() -> frozenset[str]:
