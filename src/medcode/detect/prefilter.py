@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 RADIUS = 240
+_MANY = 6  # more hits than this and the stretches cover most of a 2 KB note anyway
 
 
 def windows(lowered: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -31,6 +32,8 @@ def windows(lowered: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
         at = lowered.find(w)
         while at >= 0:
             spans.append((max(0, at - RADIUS), min(len(lowered), at + len(w) + RADIUS)))
+            if len(spans) > _MANY:
+                return [(0, len(lowered))]  # a word on every line ("no", "in"): the windows would cover it all
             at = lowered.find(w, at + 1)
     if not spans:
         return []
