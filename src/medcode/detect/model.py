@@ -39,6 +39,9 @@ class Concept:
         return out
 
 
+_NOT_ASSERTED = frozenset({"NEGATION", "HYPOTHETICAL", "PERTAINS_TO_FAMILY", "LOW_CONFIDENCE"})
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
     begin: int  # half-open character offsets into the input text
@@ -57,7 +60,7 @@ class Entity:
     @property
     def asserted(self) -> bool:
         """Present in the patient now: not negated, hypothetical, uncertain or about a relative."""
-        return not any(self.has(t) for t in ("NEGATION", "HYPOTHETICAL", "PERTAINS_TO_FAMILY", "LOW_CONFIDENCE"))
+        return not any(t.name in _NOT_ASSERTED for t in self.traits)
 
     def as_dict(self) -> dict[str, Any]:
         return {"begin": self.begin, "end": self.end, "text": self.text, "category": self.category,
