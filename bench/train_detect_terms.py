@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_detect import load_notes
 
 from medcode.detect import learn
-from medcode.detect.matcher import Dictionary
+from medcode.detect.detector import dictionary_for
 from medcode.kb.store import KB
 
 PACKAGED = Path(__file__).resolve().parents[1] / "src/medcode/detect" / learn.FILE
@@ -45,7 +45,7 @@ def main() -> None:
     names = [n for n in names if n not in held]
     notes = [note for n in names for note in load_notes(n)]
     kb = KB.open(a.kb)
-    dictionary = Dictionary.from_kb(kb.conn)  # the knowledge base's own terms only
+    dictionary = dictionary_for(kb, False)  # the knowledge base's own terms (shared with rules_reading)
     learned = learn.train(notes, dictionary, min_support=a.min_support, min_precision=a.min_precision,
                           reading=learn.rules_reading(kb), min_precision_other=a.min_precision_other)
     a.out.write_text(learn.dump(learned), encoding="utf-8")

@@ -108,7 +108,7 @@ def detect_learn(
     Example: medcode detect-learn coded/*.toml --out phrases.tsv
     """
     from medcode.detect import learn
-    from medcode.detect.matcher import Dictionary
+    from medcode.detect.detector import dictionary_for
 
     with errors():
         if not 0 < min_precision <= 1 or min_support < 1:
@@ -117,7 +117,7 @@ def detect_learn(
         if not notes:
             raise ConfigError("no [[note]] entries in the given files")
         kb = workbench(ctx).kb
-        table = learn.train(notes, Dictionary.from_kb(kb.conn), min_support=min_support,
+        table = learn.train(notes, dictionary_for(kb, False), min_support=min_support,
                             min_precision=min_precision, reading=learn.rules_reading(kb))
         out.write_text(learn.dump(table), encoding="utf-8")
     mentions = sum(len(n["mentions"]) for n in notes)

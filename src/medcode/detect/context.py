@@ -259,7 +259,6 @@ class ConText:
 
 _OR = frozenset({"or", "nor"})
 _DASH = re.compile(r"[ \t]*[-\u2013\u2014:][ \t]*")
-_LABEL_END = re.compile(r"[ \t]*[:\-\u2013\u2014][ \t]*")
 
 
 def _leads(text: str, tokens: list[Token], first: int, last: int, start: int) -> bool:
