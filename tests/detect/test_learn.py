@@ -56,9 +56,47 @@ def test_table_round_trip_and_errors(tmp_path: Path) -> None:
     path.write_text("words\tcode\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="header"):
         learn.load(path)
-    path.write_text(learn.dump(rows) + "x\tR52\tx\tmany\t0\n", encoding="utf-8")
+    path.write_text(learn.dump(rows) + "x\tR52\tx\tmany\t0\tany\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=":3: counts"):
         learn.load(path)
+    path.write_text(learn.dump(rows) + "x\tR52\tx\t1\t0\tsometimes\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=":3: 'when' must be one of any, denied"):
+        learn.load(path)
+    # a table written before the "when" column existed still loads; every row is "any"
+    path.write_text("words\tcode\tphrase\tright\twrong\nout wiped\tR53.83\twiped out\t3\t1\n", encoding="utf-8")
+    assert learn.load(path) == rows
+
+
+def test_train_learns_a_pertinent_negative_kept_only_when_denied(detect_kb, tmp_path: Path) -> None:
+    base = dictionary_for(detect_kb, False)
+
+    def denied(text: str, phrase: str) -> dict:
+        note = _note(text, (phrase, "R50.9"))
+        note["mentions"][0]["traits"] = {"NEGATION"}
+        return note
+
+    notes = [
+        denied("Exam: no shaking chills.", "shaking chills"),
+        denied("Denies shaking chills or rash.", "shaking chills"),
+        denied("ROS: no shaking chills.", "shaking chills"),
+        # asserted, the words describe what the note names otherwise, and coders leave them uncoded
+        _note("Shaking chills after the infusion, reaction documented."),
+        _note("Shaking chills with the transfusion again."),
+        _note("Shaking chills resolved with warming."),
+    ]
+    rows = {(" ".join(sorted(x.words)), x.when): (x.right, x.wrong) for x in learn.train(notes, base)}
+    assert ("chill shaking", "any") not in rows  # right 3 of 6 as an ordinary phrase: too vague
+    assert rows[("chill shaking", "denied")] == (3, 0)
+
+    path = tmp_path / "neg.tsv"
+    path.write_text(learn.dump(learn.train(notes, base)), encoding="utf-8")
+    det = Detector(detect_kb, learned=path)
+    [ent] = det.detect("Abdomen soft, no shaking chills.")
+    assert ent.text == "shaking chills" and "NEGATION" in {t.name for t in ent.traits}
+    assert "kept only when denied" in ent.concepts[0].evidence
+    assert "3 of 3 times" in ent.concepts[0].evidence
+    assert det.detect("Shaking chills overnight.") == []
+    assert learn.train(notes, base, denied=False) == []
 
 
 def test_packaged_table_loads() -> None:

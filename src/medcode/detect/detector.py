@@ -45,6 +45,7 @@ _STOP_WINDOW = frozenset({"and", "or", "with", "but", "no", "not"})
 # R-code categories whose findings a patient reports (symptoms); other R codes are signs.
 _SYMPTOM_CATEGORIES = frozenset(
     ["R05", "R06", "R07", "R10", "R11", "R12", "R13", "R14", "R19", "R20", "R30", "R32", "R35", "R39", "R41", "R42", "R43", "R44", "R45", "R46", "R48", "R51", "R52", "R53", "R54", "R63", "R68"])
+_DENIED_KINDS = frozenset({DENIED_ONLY, learn.DENIED})  # terms kept only in a negated mention
 _TRAIT_SCORE = {"NEGATION": 0.95, "LOW_CONFIDENCE": 0.8, "HYPOTHETICAL": 0.85, "PERTAINS_TO_FAMILY": 0.9,
                 "HISTORY": 0.85}
 _AXIS_OF = {w: axis for axis, vocab in specificity.AXES.items() for w in vocab} | {"unilateral": "laterality"}
@@ -114,12 +115,19 @@ class Detector:
             # "Smokes 1 ppd") would replace or split a reading the rules made on purpose
             taken = {p for m in found for p in range(m.first, m.last + 1)}
             near = {(tokens[m.first].sentence, m.term.code[:3]) for m in found}
-            matches = [m for m in matches if m.term.kind != learn.LEARNED or (
+            matches = [m for m in matches if m.term.kind not in (learn.LEARNED, learn.DENIED) or (
                 taken.isdisjoint(m.positions) and (tokens[m.first].sentence, m.term.code[:3]) not in near)]
         matches += found
-        mentions = _group(_split_lists(matches, tokens))
         scopes = [(mod.first, mod.last, mod.trait, mod.start, mod.rule.literal)
                   for mod in self.context.modifiers(text, tokens) if mod.trait]
+        # words kept only when denied ("erythema", a learned "fluctuance") that the note does not deny
+        # are no match: they must not split lists, join mentions or hold words another mention reads
+        negations = [(first, last, start) for first, last, trait, start, _ in scopes if trait == "NEGATION"]
+        matches = [m for m in matches if m.term.kind not in _DENIED_KINDS
+                   or any(first <= m.last and m.first <= last
+                          and not tokens[m.first].start <= start < tokens[m.last].end
+                          for first, last, start in negations)]
+        mentions = _group(_split_lists(matches, tokens))
         titles = self.sectionizer.titles(text)
         labels = _labels(text)
         owner: dict[int, int] = {}
@@ -158,8 +166,8 @@ class Detector:
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)
                     traits.append(Trait(trait, _TRAIT_SCORE[trait], cue))
-            if "NEGATION" not in seen and all(mt.term.kind == DENIED_ONLY for mt in m.matches):
-                continue  # "erythema" asserted on its own: see matcher.DENIED_ONLY
+            if "NEGATION" not in seen and all(mt.term.kind in _DENIED_KINDS for mt in m.matches):
+                continue  # "erythema" asserted on its own: see matcher.DENIED_ONLY and learn.DENIED
             section = None
             for s in sections:
                 if s.body <= begin < s.end:
@@ -231,10 +239,10 @@ class Detector:
         ctx = specificity.context_words(ctx_tokens)
         negated = {p for p in m.positions if any(w.startswith("no:") for w in tokens[p].words)}
         best: dict[str, Concept] = {}
-        denied_only = all(match.term.kind == DENIED_ONLY for match in m.matches)
+        denied_only = all(match.term.kind in _DENIED_KINDS for match in m.matches)
         for match in m.matches:
             term = match.term
-            if term.kind == DENIED_ONLY and not denied_only:
+            if term.kind in _DENIED_KINDS and not denied_only:
                 continue  # a bare exam word is no reading of a fuller mention
             choice = specificity.resolve(self.dictionary, term.code, ctx)
             if choice is None:
@@ -422,6 +430,11 @@ def _evidence(term, choice: specificity.Choice, learned: dict) -> str:
         x = learned[term]
         seen = x.right + x.wrong
         parts = [f'learned phrase "{term.text}" ({term.code}): right {x.right} of {seen} times in hand-coded notes']
+    elif term.kind == learn.DENIED:
+        x = learned[term]
+        seen = x.right + x.wrong
+        parts = [(f'learned pertinent negative "{term.text}" ({term.code}), kept only when denied: '
+                  f'a denied finding {x.right} of {seen} times it was denied in hand-coded notes')]
     else:
         parts = [f'{term.kind} term "{term.text}" ({term.code})']
     by_axis: dict[str, list[str]] = defaultdict(list)

@@ -47,8 +47,11 @@ from medcode.errors import ConfigError
 from medcode.search.text import STOPWORDS
 
 LEARNED = "learned"  # the Term kind of a learned phrase
+DENIED = "learned denied"  # the Term kind of a phrase learned as a pertinent negative: kept only when negated
 FILE = "learned_terms.tsv"
-COLUMNS = ("words", "code", "phrase", "right", "wrong")
+COLUMNS = ("words", "code", "phrase", "right", "wrong", "when")
+_OLD_COLUMNS = COLUMNS[:5]  # tables written before "when" existed: every row is "any"
+WHEN = ("any", "denied")
 MAX_WORDS = 6  # longer phrases are one note's wording and never recur
 _SIDE = frozenset({"r", "l", "rt", "lt", "bilat", "bl", "b"})
 _NEGATORS = frozenset({"no", "not", "without"})
@@ -59,15 +62,16 @@ class Learned:
     words: frozenset[str]
     code: str
     phrase: str  # the most frequent written form, for evidence
-    right: int   # training matches on a gold mention of the code
-    wrong: int   # training matches anywhere else
+    right: int   # training matches on a gold mention of the code (when "denied": on a denied gold mention)
+    wrong: int   # training matches anywhere else (when "denied": denied matches on no denied gold mention)
+    when: str = "any"  # "denied": the detector keeps a match only when the note denies it
 
     @property
     def precision(self) -> float:
         return self.right / (self.right + self.wrong) if self.right + self.wrong else 0.0
 
     def term(self) -> Term:
-        return Term(self.code, LEARNED, self.phrase, self.words)
+        return Term(self.code, DENIED if self.when == "denied" else LEARNED, self.phrase, self.words)
 
 
 def read_coded(path: Path) -> list[dict]:
@@ -125,14 +129,22 @@ def phrase_words(text: str) -> frozenset[str]:
 
 
 def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
-          min_precision: float = 0.6, reading=None, min_precision_other: float = 0.8) -> list[Learned]:
-    """Learned phrases from ``notes`` ({"text", "mentions": [{"begin", "end", "code", "also", ...}]}).
+          min_precision: float = 0.6, reading=None, min_precision_other: float = 0.8,
+          denied: bool = True) -> list[Learned]:
+    """Learned phrases from ``notes`` ({"text", "mentions": [{"begin", "end", "code", "also", "traits"}]}).
 
     ``dictionary`` is the knowledge base's (it supplies the codes and how specificity widens them).
     ``reading(phrase)``, when given, is the code the rules alone give the phrase. A phrase coded to
     another category than that ("neuropathy" coded E11.42 in diabetic patients' notes, where the rules
     read G62.9) usually owes its code to the rest of the note, so it must reach
     ``min_precision_other`` instead.
+
+    With ``denied``, a phrase that is not kept also gets a second chance as a pertinent negative: its
+    matches that the context rules read as negated are counted against the gold mentions marked
+    NEGATION (whatever their code). "No fluctuance", "no rebound", "no decels" are what coders record
+    when denied, while "fluctuance" asserted is a description of something the note names otherwise;
+    such a phrase is kept with ``when="denied"`` when at least ``max(2, min_support)`` of its negated
+    matches were on a denied gold mention and ``min_precision`` of them were.
     """
     codes = dictionary.codes
 
@@ -155,19 +167,25 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
     terms = []
     for key, fams in coded.items():
         fam, n = min(fams.items(), key=lambda kv: (-kv[1], kv[0]))
-        if n < min_support:
+        if n < min_support and not denied:
             continue
         (code, phrase), _ = min(written[(key, fam)].items(), key=lambda kv: (-kv[1], kv[0]))
         terms.append(Term(code, LEARNED, phrase, key))
     if not terms:
         return []
     probe = Dictionary(terms, codes)
+    context = _context() if denied else None
     right: Counter = Counter()
     wrong: Counter = Counter()
+    neg_right: Counter = Counter()
+    neg_wrong: Counter = Counter()
     for note in notes:
         tokens = tokenize(note["text"])
-        gold = [(m["begin"], m["end"], {family(c) for c in [m["code"], *m.get("also", ())]})
-                for m in note["mentions"]]
+        gold = [(m["begin"], m["end"], {family(c) for c in [m["code"], *m.get("also", ())]},
+                 "NEGATION" in m.get("traits", ())) for m in note["mentions"]]
+        scopes = [] if context is None else [
+            (mod.first, mod.last, mod.start) for mod in context.modifiers(note["text"], tokens)
+            if mod.trait == "NEGATION"]
         seen: set[tuple[Term, int, int]] = set()
         for match in probe.match(tokens):
             begin, end = tokens[match.first].start, tokens[match.last].end
@@ -175,8 +193,13 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
                 continue
             seen.add((match.term, begin, end))
             fam = family(match.term.code)
-            hit = any(b < end and begin < e and fam in fams for b, e, fams in gold)
+            hit = any(b < end and begin < e and fam in fams for b, e, fams, _ in gold)
             (right if hit else wrong)[match.term] += 1
+            # negated as the detector reads it: a negation scope over the match, its cue outside it
+            if any(first <= match.last and match.first <= last and not begin <= start < end
+                   for first, last, start in scopes):
+                hit = any(b < end and begin < e and neg for b, e, _, neg in gold)
+                (neg_right if hit else neg_wrong)[match.term] += 1
     out = []
     for t in terms:
         learned = Learned(t.required, t.code, t.text, right[t], wrong[t])
@@ -187,7 +210,11 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
                 bar = min_precision_other
         if learned.right >= min_support and learned.precision >= bar:
             out.append(learned)
-    out.sort(key=lambda x: (x.code, sorted(x.words)))
+            continue
+        negative = Learned(t.required, t.code, t.text, neg_right[t], neg_wrong[t], "denied")
+        if denied and negative.right >= max(2, min_support) and negative.precision >= min_precision:
+            out.append(negative)
+    out.sort(key=lambda x: (x.code, sorted(x.words), x.when))
     return out
 
 
@@ -202,6 +229,12 @@ def rules_reading(kb):
         return found[0].concepts[0].code if found else None
 
     return reading
+
+
+def _context():
+    from medcode.detect.context import default_context
+
+    return default_context()
 
 
 def _cue_words() -> frozenset[str]:
@@ -220,7 +253,7 @@ def dump(learned: list[Learned]) -> str:
     w = csv.writer(buf, delimiter="\t", lineterminator="\n")
     w.writerow(COLUMNS)
     for x in learned:
-        w.writerow((" ".join(sorted(x.words)), x.code, x.phrase, x.right, x.wrong))
+        w.writerow((" ".join(sorted(x.words)), x.code, x.phrase, x.right, x.wrong, x.when))
     return buf.getvalue()
 
 
@@ -236,15 +269,19 @@ def load(path: Path | None = None) -> list[Learned]:
         text = Path(path).read_text(encoding="utf-8")
         where = str(path)
     rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
-    if not rows or tuple(rows[0]) != COLUMNS:
+    if not rows or tuple(rows[0]) not in (COLUMNS, _OLD_COLUMNS):
         raise ConfigError(f"{where}: expected the header {' '.join(COLUMNS)}")
+    width = len(rows[0])
     out = []
     for n, row in enumerate(rows[1:], start=2):
-        if len(row) != len(COLUMNS) or not row[0] or not row[1]:
-            raise ConfigError(f"{where}:{n}: expected {len(COLUMNS)} tab-separated fields")
+        if len(row) != width or not row[0] or not row[1]:
+            raise ConfigError(f"{where}:{n}: expected {width} tab-separated fields")
         try:
             right, wrong = int(row[3]), int(row[4])
         except ValueError:
             raise ConfigError(f"{where}:{n}: counts must be whole numbers") from None
-        out.append(Learned(frozenset(row[0].split()), row[1], row[2], right, wrong))
+        when = row[5] if width > 5 else "any"
+        if when not in WHEN:
+            raise ConfigError(f"{where}:{n}: 'when' must be one of {', '.join(WHEN)}")
+        out.append(Learned(frozenset(row[0].split()), row[1], row[2], right, wrong, when))
     return out

@@ -38,7 +38,8 @@ STATUS_PREFIX = "Z"
 STEERING = frozenset(
     ["right", "left", "bilateral", "unilateral", "unspecified", "other", "specified", "nec", "initial", "subsequent", "sequela", "encounter", "site", "part", "region", "i", "process"]
 )
-KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95, "pattern": 0.95, "denied only": 0.95, "learned": 1.0}
+KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95, "pattern": 0.95, "denied only": 0.95, "learned": 1.0,
+               "learned denied": 0.95}
 # Exam words that stand alone only when the note denies them ("no erythema", "breasts: no masses"):
 # asserted, they describe a condition the note names elsewhere, so they are dropped like the other
 # generic words; denied, they are the pertinent negative a coder records. Their terms get this kind, and
