@@ -166,3 +166,30 @@ def test_packs_elsewhere_in_the_note_say_the_product_is_cigarettes(detect_kb) ->
     code, evidence = top["nicotine dependence"]
     assert code == "F17.210" and "cigarettes" in evidence
     assert _top(detect_kb, "Nicotine dependence.")["nicotine dependence"][0] == "F17.200"
+
+
+def _injury(code: str, evidence: str):
+    from medcode.detect.model import Concept, Entity, Trait
+
+    return Entity(0, 9, "fx", 1.0, (Trait("DIAGNOSIS", 0.8, "code"),), (Concept(code, "a title", 1.0, evidence),))
+
+
+@pytest.mark.parametrize(("text", "evidence", "expected"), [
+    ("FRACTURE CLINIC - RETURN VISIT\nL tibia fx.", "index term; not stated: episode (assumed initial encounter)",
+     "S82.002D"),
+    ("UC F/U VISIT\nL tibia fx.", "index term; not stated: laterality, episode (assumed initial encounter)", "S82.002D"),
+    # the episode was written out: it stays
+    ("FRACTURE CLINIC - RETURN VISIT\nL tibia fx, initial encounter.", "index term; episode: initial", "S82.002A"),
+    # a follow-up mentioned further down is no follow-up visit
+    ("ED NOTE\nL tibia fx. Follow-up with ortho.", "index term; not stated: episode (assumed initial encounter)",
+     "S82.002A"),
+])
+def test_follow_up_visit_makes_injuries_subsequent(text: str, evidence: str, expected: str) -> None:
+    from medcode.detect.combine import follow_up
+
+    titles = {"S82.002A": ("initial", True), "S82.002D": ("subsequent", True)}
+    [e] = follow_up([_injury("S82.002A", evidence)], text, titles)
+    assert e.concepts[0].code == expected
+    if expected.endswith("D"):
+        assert "follow-up visit" in e.concepts[0].evidence and "assumed initial" not in e.concepts[0].evidence
+        assert e.concepts[1].code == "S82.002A"

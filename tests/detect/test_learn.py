@@ -212,3 +212,10 @@ def test_a_phrase_coded_against_the_rules_needs_more_precision(detect_kb) -> Non
     plain = learn.train(notes, base, min_support=1)
     checked = learn.train(notes, base, min_support=1, reading=learn.rules_reading(detect_kb))
     assert any(x.code == "R53.83" for x in plain) and not any(x.code == "R53.83" for x in checked)
+
+
+def test_a_learned_code_takes_its_side_from_the_note(detect_kb, tmp_path: Path) -> None:
+    # learned from notes about right knees, the phrase says nothing about a side of its own
+    det = Detector(detect_kb, learned=_table(tmp_path, ("ache knee", "M25.561", "knee ache", 4, 0)))
+    assert det.detect("Knee ache for a week.")[0].concepts[0].code == "M25.569"
+    assert det.detect("Left knee ache for a week.")[0].concepts[0].code == "M25.562"

@@ -79,3 +79,12 @@ def test_spinal_level_pairs_name_the_region() -> None:
     assert {"cervical", "spinal"} <= words["C5"]
     assert "lumbosacral" in words["L5"]
     assert "sacral" not in words["S2"]  # heart sounds are not a level pair
+
+
+def test_without_ends_at_of_in_titles() -> None:
+    from medcode.detect.matcher import marked_words
+
+    # the foreign body is absent; the right hand is not
+    assert marked_words("Laceration without foreign body of right hand") == [
+        "laceration", "no:foreign", "no:body", "right", "hand"]
+    assert marked_words("Nausea without vomiting") == ["nausea", "no:vomiting"]

@@ -163,6 +163,40 @@ def tobacco_product(entities: list[Entity], text: str, titles: dict[str, tuple])
     return out
 
 
+# A note whose title or first line says it is a follow-up of an injury ("FRACTURE CLINIC - RETURN VISIT",
+# "UC F/U VISIT", "BURN CLINIC F/U"): the injury is in its healing phase.
+_FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|followup|return visit|re-?check|revisit|wound check|cast check|"
+                        r"suture removal|post[- ]?op(?:erative)? (?:visit|check))\b", re.IGNORECASE)
+_ASSUMED_INITIAL = "episode (assumed initial encounter)"
+
+
+def follow_up(entities: list[Entity], text: str, titles: dict[str, tuple]) -> list[Entity]:
+    """Injuries in a follow-up visit's note are a subsequent encounter (7th character D).
+
+    The guidelines (I.C.19.a) make "subsequent" the encounter after active treatment, in the healing or
+    recovery phase, which a note titled as a follow-up, recheck or return visit is. Only an injury whose
+    episode the text left unstated (so initial was assumed) moves; "initial encounter" written out stays.
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    said = _FOLLOW_UP.search(first)
+    if said is None:
+        return entities
+    out = []
+    for e in entities:
+        head = e.concepts[0] if e.concepts else None
+        if (head is not None and e.asserted and head.code[0] in "ST" and len(head.code) == 8
+                and head.code.endswith("A") and _ASSUMED_INITIAL in head.evidence):
+            code = head.code[:-1] + "D"
+            if code in titles and titles[code][1]:
+                own = re.sub(r"(?:; not stated: |, )episode \(assumed initial encounter\)|(?<=not stated: )episode "
+                             r"\(assumed initial encounter\), ", "", head.evidence)
+                why = f"episode: subsequent, the note is a follow-up visit ({said.group(0)!r} in its first line)"
+                e = _promote(replace(e, concepts=(replace(head, evidence=own), *e.concepts[1:])), code,
+                             titles[code][0], why)
+        out.append(e)
+    return out
+
+
 def _promote(entity: Entity, code: str, title: str, why: str) -> Entity:
     head = entity.concepts[0]
     combined = Concept(code, title, head.score, f"{head.evidence}; {why}")

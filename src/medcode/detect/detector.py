@@ -23,6 +23,7 @@ from medcode.detect.combine import (
     default_pregnancy,
     default_rules,
     diabetes_type,
+    follow_up,
     pregnancy,
     refer_back,
     tobacco_product,
@@ -46,6 +47,7 @@ _STOP_WINDOW = frozenset({"and", "or", "with", "but", "no", "not"})
 _SYMPTOM_CATEGORIES = frozenset(
     ["R05", "R06", "R07", "R10", "R11", "R12", "R13", "R14", "R19", "R20", "R30", "R32", "R35", "R39", "R41", "R42", "R43", "R44", "R45", "R46", "R48", "R51", "R52", "R53", "R54", "R63", "R68"])
 _DENIED_KINDS = frozenset({DENIED_ONLY, learn.DENIED})  # terms kept only in a negated mention
+_LEARNED_KINDS = frozenset({learn.LEARNED, learn.DENIED})
 _TRAIT_SCORE = {"NEGATION": 0.95, "LOW_CONFIDENCE": 0.8, "HYPOTHETICAL": 0.85, "PERTAINS_TO_FAMILY": 0.9,
                 "HISTORY": 0.85}
 _AXIS_OF = {w: axis for axis, vocab in specificity.AXES.items() for w in vocab} | {"unilateral": "laterality"}
@@ -195,6 +197,7 @@ class Detector:
         out = refer_back(combine(out, self.combinations, self.dictionary.codes))
         out = diabetes_type(out, self.dictionary.codes)
         out = tobacco_product(out, text, self.dictionary.codes)
+        out = follow_up(out, text, self.dictionary.codes)
         out = pregnancy(out, text, self.pregnancy, self._resolve)
         maternal = self.pregnancy.context.search(text) or (
             self.pregnancy.puerperium is not None and self.pregnancy.puerperium.search(text))
@@ -244,7 +247,12 @@ class Detector:
             term = match.term
             if term.kind in _DENIED_KINDS and not denied_only:
                 continue  # a bare exam word is no reading of a fuller mention
-            choice = specificity.resolve(self.dictionary, term.code, ctx)
+            code = term.code
+            if term.kind in _LEARNED_KINDS:
+                # a learned phrase's code took its side and encounter from the notes it was learned from;
+                # here only this note's words may choose them, so it starts from the widened code
+                code = specificity._widen(self.dictionary, code)
+            choice = specificity.resolve(self.dictionary, code, ctx)
             if choice is None:
                 continue
             coverage = (0.5 + 0.5 * len(match.positions) / len(m.positions)) * (0.85 + 0.15 * len(term.required) / m.size)

@@ -389,7 +389,8 @@ def term_words(text: str) -> frozenset[str]:
 
 
 def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
-    """Content words of ``text``; those after "without" as "no:<word>" until a clause that starts with "with"."""
+    """Content words of ``text``; those after "without" as "no:<word>" until "of" or a clause that starts
+    with "with"."""
     out: list[str] = []
     negated = False
     text = _POSSESSIVE.sub("", _NEC.sub(" ", text))  # Parkinson's -> Parkinson, as the tokenizer does
@@ -413,6 +414,9 @@ def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
                 once = False
                 if w not in skip:
                     out.append("no:" + w)
+                continue
+            if negated and w == "of":
+                negated = False  # "Laceration without foreign body of right hand": the hand is there
                 continue
             if w in STOPWORDS or w in skip:
                 continue
