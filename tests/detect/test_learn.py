@@ -219,3 +219,11 @@ def test_a_learned_code_takes_its_side_from_the_note(detect_kb, tmp_path: Path) 
     det = Detector(detect_kb, learned=_table(tmp_path, ("ache knee", "M25.561", "knee ache", 4, 0)))
     assert det.detect("Knee ache for a week.")[0].concepts[0].code == "M25.569"
     assert det.detect("Left knee ache for a week.")[0].concepts[0].code == "M25.562"
+
+
+def test_a_pair_of_findings_is_two_entities(detect_kb, tmp_path: Path) -> None:
+    # a phrase learned for the pair ("cough/fever") does not swallow two findings a coder codes apart
+    det = Detector(detect_kb, learned=_table(tmp_path, ("cough fever", "R05.9", "cough/fever", 3, 0)))
+    for text in ("Cough/fever since Monday.", "Cough or fever since Monday."):
+        found = {e.text.lower(): e.concepts[0].code for e in det.detect(text)}
+        assert found == {"cough": "R05.9", "fever": "R50.9"}, text

@@ -129,7 +129,7 @@ class Detector:
                    or any(first <= m.last and m.first <= last
                           and not tokens[m.first].start <= start < tokens[m.last].end
                           for first, last, start in negations)]
-        mentions = _group(_split_lists(matches, tokens))
+        mentions = _group(_split_lists(matches, tokens, text))
         titles = self.sectionizer.titles(text)
         labels = _labels(text)
         owner: dict[int, int] = {}
@@ -297,7 +297,7 @@ class Detector:
         return excludes1_conflicts(self.kb, [e.concepts[0].code for e in entities if e.asserted and e.concepts])
 
 
-def _split_lists(matches: list[Match], tokens: list) -> list[Match]:
+def _split_lists(matches: list[Match], tokens: list, text: str = "") -> list[Match]:
     """Drop a match that joins the items of a comma list ("dyspnea, orthopnea", "BPH, OAB, HTN").
 
     A term's words may lie apart in the sentence, so "headaches, cough" matches "Headache, cough" (G44.83)
@@ -313,7 +313,10 @@ def _split_lists(matches: list[Match], tokens: list) -> list[Match]:
     for o in matches:
         if o.last < shortest.get(o.first, o.last + 1):
             shortest[o.first] = o.last
+    spans = {(o.first, o.last) for o in matches}
     for m in matches:
+        if text and " with " not in m.term.text.lower() and _two_findings(m, tokens, text, spans):
+            continue
         cuts = [i for i in range(m.first, m.last) if tokens[i].comma]
         if not cuts:
             out.append(m)
@@ -324,6 +327,23 @@ def _split_lists(matches: list[Match], tokens: list) -> list[Match]:
         if whole < 2:
             out.append(m)
     return out
+
+
+def _two_findings(m: Match, tokens: list, text: str, spans: set[tuple[int, int]]) -> bool:
+    """Whether ``m`` joins two findings written as a pair, "SI/HI" or "numbness or tingling", each side
+    exactly a match of its own: coders code each. "Nausea/vomiting" keeps "Nausea with vomiting" (the
+    caller's check), a code the classification made for the pair, and "leaks urine when coughs/sneezes"
+    stays one phrase, as its first side is no finding by itself."""
+    for i in range(m.first, m.last):
+        if text[tokens[i].end:tokens[i + 1].start] == "/":
+            right = i + 1
+        elif tokens[i + 1].norm == "or" and i + 1 < m.last:
+            right = i + 2
+        else:
+            continue
+        if (m.first, i) in spans and (right, m.last) in spans:
+            return True
+    return False
 
 
 def _group(matches: list[Match]) -> list[_Mention]:
