@@ -88,3 +88,24 @@ def test_without_ends_at_of_in_titles() -> None:
     assert marked_words("Laceration without foreign body of right hand") == [
         "laceration", "no:foreign", "no:body", "right", "hand"]
     assert marked_words("Nausea without vomiting") == ["nausea", "no:vomiting"]
+
+
+def test_a_detail_after_without_is_not_a_list_item() -> None:
+    from medcode.detect.detector import _split_lists
+    from medcode.detect.matcher import Match, Term
+    from medcode.detect.tokens import tokenize
+
+    text = "MDD, recurrent, severe without psychotic features"
+    tokens = tokenize(text)
+    whole = Match(Term("F33.2", "title", "MDD recurrent severe without psychotic features",
+                       frozenset({"mdd"})), frozenset({0, 1, 2, 4}), 0, 5)
+    mdd = Match(Term("F32.A", "title", "MDD", frozenset({"mdd"})), frozenset({0}), 0, 0)
+    psychotic = Match(Term("F23", "index", "psychotic", frozenset({"psychotic"})), frozenset({4}), 4, 4)
+    kept = _split_lists([whole, mdd, psychotic], tokens, text)
+    assert whole in kept  # "psychotic" names what is absent, so the commas do not cut a list
+    listed = "Headache, psychotic features"
+    tokens = tokenize(listed)
+    joined = Match(Term("X", "index", "x", frozenset()), frozenset({0, 1}), 0, 2)
+    parts = [Match(Term("R51.9", "title", "headache", frozenset()), frozenset({0}), 0, 0),
+             Match(Term("F23", "index", "psychotic", frozenset()), frozenset({1}), 1, 1)]
+    assert joined not in _split_lists([joined, *parts], tokens, listed)

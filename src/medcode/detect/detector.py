@@ -310,8 +310,11 @@ def _split_lists(matches: list[Match], tokens: list, text: str = "") -> list[Mat
     # the nearest end of a match starting at each token: a part [lo, hi] holds a whole match when some
     # token in it starts one that ends by hi (a match that crosses a comma never fits inside one part)
     shortest: dict[int, int] = {}
+    # "MDD, recurrent, severe without psychotic features": a finding named after "without" is the part's
+    # absent detail, not a condition of its own, so it does not make the part a list item
+    absent = {j for i, t in enumerate(tokens) if t.norm == "without" for j in range(i + 1, i + 4)}
     for o in matches:
-        if o.last < shortest.get(o.first, o.last + 1):
+        if o.last < shortest.get(o.first, o.last + 1) and not (absent and o.positions <= absent):
             shortest[o.first] = o.last
     spans = {(o.first, o.last) for o in matches}
     for m in matches:
