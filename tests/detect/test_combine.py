@@ -28,6 +28,7 @@ def test_diabetes_with_ckd_is_the_with_code(detect_kb) -> None:
 @pytest.mark.parametrize("text", [
     "Essential hypertension. Denies chronic kidney disease.",      # a denied companion links nothing
     "Essential hypertension. Mother has chronic kidney disease.",  # nor does a relative's
+    "Essential hypertension. History of chronic kidney disease, stage 3a.",  # nor a past one
 ])
 def test_only_asserted_companions_combine(detect_kb, text: str) -> None:
     assert _top(detect_kb, text)["essential hypertension"][0] == "I10"

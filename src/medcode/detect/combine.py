@@ -85,7 +85,10 @@ def combine(entities: list[Entity], rules: tuple[Rule, ...], titles: dict[str, t
             continue
         companions: list[list[int]] = []
         for group in rule.groups:
-            found = [k for k in asserted if k not in hosts and k not in done and top[k].startswith(group)]
+            # a past companion ("transplant in 2018 for ESRD") no longer links: the link is between
+            # conditions the patient has now
+            found = [k for k in asserted if k not in hosts and k not in done and top[k].startswith(group)
+                     and not any(t.name == "HISTORY" for t in entities[k].traits)]
             if not found:
                 break
             companions.append(found)
