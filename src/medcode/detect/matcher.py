@@ -254,6 +254,8 @@ class Dictionary:
 
 
 def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[Token]) -> Match | None:
+    if len(term.required) == 1 and tokens[anchor].group is None:
+        return Match(term, frozenset((anchor,)), anchor, anchor)  # one word: nothing to place or check
     chosen = {anchor}
     for w in term.required:
         pos = where[w]
