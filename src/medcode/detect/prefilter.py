@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-RADIUS = 240
+RADIUS = 120  # the longest cue or pattern allows about 80 characters ("dated diagnosis")
 _MANY = 6  # more hits than this and the stretches cover most of a 2 KB note anyway
 
 
