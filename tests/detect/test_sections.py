@@ -62,3 +62,12 @@ def test_capitals_title_line_is_not_a_finding(detect_kb) -> None:
 def test_condition_as_a_plan_label_is_still_found(detect_kb) -> None:
     note = "Assessment and plan:\nEssential hypertension: continue lisinopril.\nAllergies: none.\n"
     assert "essential hypertension" in [e.text.lower() for e in detect(note, detect_kb)]
+
+
+def test_earlier_pregnancies_and_birth_are_history(detect_kb) -> None:
+    note = "HPI: cough and fever.\nOB hx: G2 pneumonia in third trimester.\nBirth history: newborn jaundice.\n"
+    by = {e.text.lower(): (e.section, {t.name for t in e.traits}) for e in detect(note, detect_kb)}
+    assert by["pneumonia"] == ("obstetric_history", by["pneumonia"][1]) and "HISTORY" in by["pneumonia"][1]
+    assert "HISTORY" not in by["cough"][1]
+    jaundice = next(v for k, v in by.items() if "jaundice" in k)
+    assert jaundice[0] == "birth_history" and "HISTORY" in jaundice[1]
