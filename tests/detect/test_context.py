@@ -53,6 +53,12 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Pneumonia not seen on imaging.", "pneumonia", "NEGATION"),
         ("Pneumonia negative on CXR.", "pneumonia", "NEGATION"),        # a result stated after the test
         ("Pneumonia at age 5, none since.", "pneumonia", "HISTORY"),
+        # a long return precaution: the whole condition of "If ..., ... -> ED"
+        ("If cough keeps her up at night for a week, any chest pain, fever or headache -> ED.", "headache",
+         "HYPOTHETICAL"),
+        ("Aspiration precautions given the pneumonia risk.", "pneumonia", "HYPOTHETICAL"),
+        ("Codeine allergy (headache).", "headache", "HISTORY"),
+        ("Kidney transplant 2018 for chronic kidney disease, stage 3a.", "chronic kidney disease, stage 3a", "HISTORY"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
