@@ -58,6 +58,9 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
          "HYPOTHETICAL"),
         ("Aspiration precautions given the pneumonia risk.", "pneumonia", "HYPOTHETICAL"),
         ("Codeine allergy (headache).", "headache", "HISTORY"),
+        ("Pneumonia - no evidence currently.", "pneumonia", "NEGATION"),
+        ("Watch for pneumonia (none now).", "pneumonia", "NEGATION"),
+        ("Not currently febrile, no headache.", "headache", "NEGATION"),
         ("Kidney transplant 2018 for chronic kidney disease, stage 3a.", "chronic kidney disease, stage 3a", "HISTORY"),
     ],
 )

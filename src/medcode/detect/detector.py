@@ -159,11 +159,14 @@ class Detector:
             score = (0.6 + 0.4 * len(m.positions) / span) * (0.9 if fuzzy else 1.0)
             traits: list[Trait] = []
             seen: set[str] = set()
+            # the code's own title names the absence ("Post-traumatic headache, unspecified, not intractable")
+            negative_name = " not " in f" {concepts[0].description.lower().replace('not elsewhere classified', '')} "
             for first, last, trait, start, cue in scopes:
                 inside = begin <= start < end  # a cue inside the mention is part of its name ...
                 if (inside and cue in ("not", "no") and first in m.positions
                         and "without" not in concepts[0].evidence.lower()  # "Nausea without vomiting"
-                        and "without" not in concepts[0].description.lower()):
+                        and "without" not in concepts[0].description.lower()
+                        and not negative_name):  # "Post-traumatic headache, not intractable"
                     inside = False  # ... except "liver not enlarged": "not" before one of its words
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)
