@@ -27,7 +27,7 @@ _BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--"])
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
 _AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
                         "rt", "lt", "ca", "r", "l", "doe", "si", "ild", "pnd", "gdm", "hrs", "scc", "bcc",
-                        "od", "os", "ou", "hi", "ah", "vh", "vb", "vt", "vf", "acs"})
+                        "od", "os", "ou", "hi", "ah", "vh", "vb", "vt", "vf", "acs", "cap"})
 
 
 @dataclass(slots=True)
