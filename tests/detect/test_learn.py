@@ -227,3 +227,10 @@ def test_a_pair_of_findings_is_two_entities(detect_kb, tmp_path: Path) -> None:
     for text in ("Cough/fever since Monday.", "Cough or fever since Monday."):
         found = {e.text.lower(): e.concepts[0].code for e in det.detect(text)}
         assert found == {"cough": "R05.9", "fever": "R50.9"}, text
+
+
+def test_a_label_whose_number_was_the_finding_is_not_learned(detect_kb) -> None:
+    base = dictionary_for(detect_kb, False)
+    notes = [_note(f"Vitals: Tmax {t}.", (f"Tmax {t}", "R50.9")) for t in ("38.6", "39.1", "38.2")]
+    # "Tmax" alone says nothing: the value made it a fever, and "Tmax 36.8" is none
+    assert not any("tmax" in x.words for x in learn.train(notes, base, min_support=1))

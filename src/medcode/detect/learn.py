@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ WHEN = ("any", "denied")
 MAX_WORDS = 6  # longer phrases are one note's wording and never recur
 _SIDE = frozenset({"r", "l", "rt", "lt", "bilat", "bl", "b"})
 _NEGATORS = frozenset({"no", "not", "without"})
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,8 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
             key = phrase_words(text)
             if not key or len(key) > MAX_WORDS or key & cues:
                 continue  # a cue inside a mention counts as part of its name: "denies pain" would hide the denial
+            if len(key) == 1 and _NUMBER.search(text):
+                continue  # "Temp 37.8", "HR 124", "WBC 16": the number was the finding, and it is not learned
             coded[key][family(m["code"])] += 1
             written[(key, family(m["code"]))][(m["code"], " ".join(text.split()))] += 1
     terms = []
