@@ -145,6 +145,8 @@ class Detector:
                 continue  # a known header itself ("Allergies:") is not a finding; "Hypertension:" in a plan is
             if len(text[begin:end]) <= 3 and text[begin:end].isupper() and _AFTER_PERCENT.search(text, max(0, begin - 16), begin):
                 continue  # "SpO2 95% RA": room air, not rheumatoid arthritis
+            if text[begin:end] in _EXAM_LABELS and _EXAM_FOLLOWS.match(text, end):
+                continue  # "PE: BP 132/76" is the physical exam, "MS: alert" the mental status
             if _NOT_FINDING.match(text, end):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition
             label = _label_words(text, begin, labels)
@@ -441,6 +443,9 @@ def _label_words(text: str, begin: int, labels: list[tuple[int, int, str]]) -> l
 _SIDE_LETTER = {"r": "right", "l": "left", "bilat": "bilateral"}
 # Codes of a finding that names no site: under a sided body-site label they take the label's site.
 _SITELESS = frozenset({"R52", "R60.0", "R60.9", "R22.9", "M25.40", "M25.50", "M25.60", "R25.2", "M79.89", "M25.48"})
+_EXAM_LABELS = frozenset({"PE", "MS", "P/E"})
+_EXAM_FOLLOWS = re.compile(r":\s*(?:BP|HR|T\b|Temp|VS|vitals|gen|general|NAD|WD|alert|awake|A&O|AAO|AOx|HEENT|"
+                           r"well|pleasant|oriented|calm|\d)", re.IGNORECASE)
 _AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
 
 
