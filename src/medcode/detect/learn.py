@@ -145,7 +145,7 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
     matches that the context rules read as negated are counted against the gold mentions marked
     NEGATION (whatever their code). "No fluctuance", "no rebound", "no decels" are what coders record
     when denied, while "fluctuance" asserted is a description of something the note names otherwise;
-    such a phrase is kept with ``when="denied"`` when at least ``max(2, min_support)`` of its negated
+    such a phrase is kept with ``when="denied"`` when at least ``min_support`` of its negated
     matches were on a denied gold mention and ``min_precision_denied`` of them were. That bar is half:
     a match right with probability p raises the NEGATION F1 whenever p is above half that F1 (about 0.43).
     """
@@ -217,7 +217,7 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
             out.append(learned)
             continue
         negative = Learned(t.required, t.code, t.text, neg_right[t], neg_wrong[t], "denied")
-        if denied and negative.right >= max(2, min_support) and negative.precision >= min_precision_denied:
+        if denied and negative.right >= min_support and negative.precision >= min_precision_denied:
             out.append(negative)
     out.sort(key=lambda x: (x.code, sorted(x.words), x.when))
     return out
