@@ -147,6 +147,11 @@ class Detector:
                 continue  # "SpO2 95% RA": room air, not rheumatoid arthritis
             if text[begin:end] in _EXAM_LABELS and _EXAM_FOLLOWS.match(text, end):
                 continue  # "PE: BP 132/76" is the physical exam, "MS: alert" the mental status
+            if text[begin:end] == "PE" and _PE_TUBES.match(text, end):
+                continue
+            if text[begin:end].lower() == "faint" and (_FAINT_BEFORE.match(text, end)
+                                                       or _FAINT_SIGN.search(text, max(0, begin - 12), begin)):
+                continue
             if _NOT_FINDING.match(text, end):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition
             label = _label_words(text, begin, labels)
@@ -445,7 +450,13 @@ _SIDE_LETTER = {"r": "right", "l": "left", "bilat": "bilateral"}
 _SITELESS = frozenset({"R52", "R60.0", "R60.9", "R22.9", "M25.40", "M25.50", "M25.60", "R25.2", "M79.89", "M25.48"})
 _EXAM_LABELS = frozenset({"PE", "MS", "P/E"})
 _EXAM_FOLLOWS = re.compile(r":\s*(?:BP|HR|T\b|Temp|VS|vitals|gen|general|NAD|WD|alert|awake|A&O|AAO|AOx|HEENT|"
-                           r"well|pleasant|oriented|calm|\d)", re.IGNORECASE)
+                           r"well|pleasant|oriented|calm|no\b|nl\b|normal|wnl|lungs?|heart|abd|abdomen|skin|chest|"
+                           r"cv\b|rrr|ext|neuro|pelvic|vulva|neck|eyes?\b|ears?\b|head\b|\d)", re.IGNORECASE)
+# "PE tubes" are pressure-equalization tubes in the ear drums, not a pulmonary embolism
+_PE_TUBES = re.compile(r"\s+tubes?\b", re.IGNORECASE)
+# "faint" describing a sign ("faint 2/6 murmur", "malar rash faint") rather than fainting ("felt faint")
+_FAINT_SIGN = re.compile(r"(?:rash|murmur|pulses?|wheezes?|bruit|crackles|erythema|rub|lines?)\s+$", re.IGNORECASE)
+_FAINT_BEFORE = re.compile(r"\s+(?!and\b|or\b|with\b|episodes?\b|spells?\b|x\s?\d)[\w/]", re.IGNORECASE)
 _AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
 
 

@@ -45,7 +45,8 @@ KIND_WEIGHT = {"index": 0.98, "title": 1.0, "inclusion": 0.95, "pattern": 0.95, 
 # generic words; denied, they are the pertinent negative a coder records. Their terms get this kind, and
 # the detector keeps such a mention only when it is negated.
 DENIED_ONLY = "denied only"
-_DENIED_WORDS = frozenset({"swelling", "swollen", "erythema", "erythematous", "tender", "mass", "lesion", "papule"})
+_DENIED_WORDS = frozenset({"swelling", "swollen", "erythema", "erythematous", "tender", "mass", "lesion", "papule",
+                           "flatus"})  # "passing flatus" after surgery is bowel function back, "no flatus" a finding
 _PARENS = re.compile(r"\([^()]*\)")
 # The capital letter A naming a type ("Hepatitis A", "type A"): the word lists drop "a" as an article.
 _LETTER_NAME = re.compile(r"(?<=\w )A(?![\w'’-])")
@@ -174,7 +175,7 @@ class Dictionary:
                 if not required or (code, required) in seen:
                     continue
                 word = next(iter(required))
-                if len(required) == 1 and (word in _GENERIC or len(word) < 2):
+                if len(required) == 1 and (word in _GENERIC or word in _DENIED_WORDS or len(word) < 2):
                     if word not in _DENIED_WORDS or kind != "index":
                         continue
                     seen.add((code, required))
