@@ -139,3 +139,12 @@ def test_windows_cover_every_occurrence_and_merge() -> None:
 
 def test_a_normal_heart_rate_is_no_finding(detect_kb) -> None:
     assert not any(c == "R00.0" for _, c, _ in _found(detect_kb, "Vitals: HR 88, pulse 96."))
+
+
+@pytest.mark.parametrize(("text", "hit"), [
+    ("Labs: WBC 14.9, Hgb 10.1.", True), ("WBC 22 (L shift).", True), ("White count of 13.", True),
+    ("WBC 8.2.", False), ("UA: WBC 25-50/hpf.", False), ("WBC 11/hpf in urine.", False),
+])
+def test_white_cell_count_reads_as_leukocytosis_from_11(text: str, hit: bool) -> None:
+    [rule] = [p for p in load_patterns() if p.name == "leukocytosis by white cell count"]
+    assert bool(rule.regex.search(text)) is hit
