@@ -188,6 +188,7 @@ def follow_up(entities: list[Entity], text: str, titles: dict[str, tuple]) -> li
     for e in entities:
         head = e.concepts[0] if e.concepts else None
         if (head is not None and e.asserted and head.code[0] in "ST" and len(head.code) == 8
+                and not head.code.startswith("T8")  # a complication of care is treated actively at each visit
                 and head.code.endswith("A") and _ASSUMED_INITIAL in head.evidence):
             code = head.code[:-1] + "D"
             if code in titles and titles[code][1]:
