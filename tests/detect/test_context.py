@@ -61,6 +61,9 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Pneumonia - no evidence currently.", "pneumonia", "NEGATION"),
         ("Watch for pneumonia (none now).", "pneumonia", "NEGATION"),
         ("Not currently febrile, no headache.", "headache", "NEGATION"),
+        ("Pneumonia 2019 - antibiotics at home.", "pneumonia", "HISTORY"),
+        ("Kidney transplant 2016 (ESRD from chronic kidney disease, stage 3a).", "chronic kidney disease, stage 3a",
+         "HISTORY"),
         ("Kidney transplant 2018 for chronic kidney disease, stage 3a.", "chronic kidney disease, stage 3a", "HISTORY"),
     ],
 )
