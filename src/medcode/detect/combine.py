@@ -155,15 +155,9 @@ def tobacco_product(entities: list[Entity], text: str, titles: dict[str, tuple])
     said = _CIGARETTES.search(text)
     if said is None:
         return entities
-    out = []
-    for e in entities:
-        head = e.concepts[0] if e.concepts else None
-        if head is not None and e.asserted and head.code.startswith("F17.20"):
-            code = "F17.21" + head.code[6:]
-            if code in titles and titles[code][1]:
-                e = _promote(e, code, titles[code][0], f"the note says the product: {said.group(0)!r} is cigarettes")
-        out.append(e)
-    return out
+    why = f"the note says the product: {said.group(0)!r} is cigarettes"
+    return _recode(entities, titles, lambda head: ("F17.21" + head.code[6:], why, head.evidence)
+                   if head.code.startswith("F17.20") else None)
 
 
 # A note whose title or first line says it is a follow-up of an injury ("FRACTURE CLINIC - RETURN VISIT",
@@ -184,19 +178,35 @@ def follow_up(entities: list[Entity], text: str, titles: dict[str, tuple]) -> li
     said = _FOLLOW_UP.search(first)
     if said is None:
         return entities
+    why = f"episode: subsequent, the note is a follow-up visit ({said.group(0)!r} in its first line)"
+
+    def pick(head: Concept) -> tuple[str, str, str] | None:
+        if (head.code[0] in "ST" and len(head.code) == 8 and head.code.endswith("A")
+                and not head.code.startswith("T8")  # a complication of care is treated actively at each visit
+                and _ASSUMED_INITIAL in head.evidence):
+            return head.code[:-1] + "D", why, _ASSUMED_EPISODE.sub("", head.evidence)
+        return None
+
+    return _recode(entities, titles, pick)
+
+
+# the "not stated" note on an assumed initial encounter, once a subsequent one is stated after all
+_ASSUMED_EPISODE = re.compile(r"(?:; not stated: |, )episode \(assumed initial encounter\)|"
+                              r"(?<=not stated: )episode \(assumed initial encounter\), ")
+
+
+def _recode(entities: list[Entity], titles: dict[str, tuple],
+            pick: Callable[[Concept], tuple[str, str, str] | None]) -> list[Entity]:
+    """Each asserted entity whose first concept ``pick`` maps to (code, why, own evidence) takes that
+    billable code first, its own reading kept after it."""
     out = []
     for e in entities:
         head = e.concepts[0] if e.concepts else None
-        if (head is not None and e.asserted and head.code[0] in "ST" and len(head.code) == 8
-                and not head.code.startswith("T8")  # a complication of care is treated actively at each visit
-                and head.code.endswith("A") and _ASSUMED_INITIAL in head.evidence):
-            code = head.code[:-1] + "D"
-            if code in titles and titles[code][1]:
-                own = re.sub(r"(?:; not stated: |, )episode \(assumed initial encounter\)|(?<=not stated: )episode "
-                             r"\(assumed initial encounter\), ", "", head.evidence)
-                why = f"episode: subsequent, the note is a follow-up visit ({said.group(0)!r} in its first line)"
-                e = _promote(replace(e, concepts=(replace(head, evidence=own), *e.concepts[1:])), code,
-                             titles[code][0], why)
+        found = pick(head) if head is not None and e.asserted else None
+        if found and found[0] in titles and titles[found[0]][1]:
+            code, why, own = found
+            e = _promote(replace(e, concepts=(replace(head, evidence=own), *e.concepts[1:])), code,
+                         titles[code][0], why)
         out.append(e)
     return out
 

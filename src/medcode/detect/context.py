@@ -95,6 +95,13 @@ class Rule:
         return r"\b" + r"\s+".join(words) + r"\b"
 
 
+def reaches(scopes: list[tuple[int, int, int]], first: int, last: int, begin: int, end: int) -> bool:
+    """Whether one of ``scopes`` ((first token, last token, cue start offset) of a modifier) covers the
+    tokens ``first``..``last`` with its cue outside the text ``begin``..``end``: a cue inside a mention is
+    part of its name. Shared by the detector and by phrase learning, which must read negation alike."""
+    return any(f <= last and first <= l and not begin <= start < end for f, l, start in scopes)
+
+
 @dataclass(frozen=True, slots=True)
 class Modifier:
     """A cue found in the text and the token range [first, last] it modifies."""

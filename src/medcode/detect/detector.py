@@ -28,7 +28,7 @@ from medcode.detect.combine import (
     refer_back,
     tobacco_product,
 )
-from medcode.detect.context import ConText, default_context
+from medcode.detect.context import ConText, default_context, reaches
 from medcode.detect.matcher import DENIED_ONLY, KIND_WEIGHT, Dictionary, Match
 from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
 from medcode.detect.newborn import default_newborn, newborn
@@ -117,7 +117,7 @@ class Detector:
             # "Smokes 1 ppd") would replace or split a reading the rules made on purpose
             taken = {p for m in found for p in range(m.first, m.last + 1)}
             near = {(tokens[m.first].sentence, m.term.code[:3]) for m in found}
-            matches = [m for m in matches if m.term.kind not in (learn.LEARNED, learn.DENIED) or (
+            matches = [m for m in matches if m.term.kind not in _LEARNED_KINDS or (
                 taken.isdisjoint(m.positions) and (tokens[m.first].sentence, m.term.code[:3]) not in near)]
         matches += found
         scopes = [(mod.first, mod.last, mod.trait, mod.start, mod.rule.literal)
@@ -126,9 +126,7 @@ class Detector:
         # are no match: they must not split lists, join mentions or hold words another mention reads
         negations = [(first, last, start) for first, last, trait, start, _ in scopes if trait == "NEGATION"]
         matches = [m for m in matches if m.term.kind not in _DENIED_KINDS
-                   or any(first <= m.last and m.first <= last
-                          and not tokens[m.first].start <= start < tokens[m.last].end
-                          for first, last, start in negations)]
+                   or reaches(negations, m.first, m.last, tokens[m.first].start, tokens[m.last].end)]
         mentions = _group(_split_lists(matches, tokens, text))
         titles = self.sectionizer.titles(text)
         labels = _labels(text)
@@ -166,14 +164,12 @@ class Detector:
             score = (0.6 + 0.4 * len(m.positions) / span) * (0.9 if fuzzy else 1.0)
             traits: list[Trait] = []
             seen: set[str] = set()
-            # the code's own title names the absence ("Post-traumatic headache, unspecified, not intractable")
-            negative_name = " not " in f" {concepts[0].description.lower().replace('not elsewhere classified', '')} "
             for first, last, trait, start, cue in scopes:
                 inside = begin <= start < end  # a cue inside the mention is part of its name ...
                 if (inside and cue in ("not", "no") and first in m.positions
                         and "without" not in concepts[0].evidence.lower()  # "Nausea without vomiting"
                         and "without" not in concepts[0].description.lower()
-                        and not negative_name):  # "Post-traumatic headache, not intractable"
+                        and not _names_absence(concepts[0].description)):
                     inside = False  # ... except "liver not enlarged": "not" before one of its words
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)
@@ -307,7 +303,7 @@ class Detector:
         return excludes1_conflicts(self.kb, [e.concepts[0].code for e in entities if e.asserted and e.concepts])
 
 
-def _split_lists(matches: list[Match], tokens: list, text: str = "") -> list[Match]:
+def _split_lists(matches: list[Match], tokens: list, text: str) -> list[Match]:
     """Drop a match that joins the items of a comma list ("dyspnea, orthopnea", "BPH, OAB, HTN").
 
     A term's words may lie apart in the sentence, so "headaches, cough" matches "Headache, cough" (G44.83)
@@ -328,7 +324,7 @@ def _split_lists(matches: list[Match], tokens: list, text: str = "") -> list[Mat
             shortest[o.first] = o.last
     spans = {(o.first, o.last) for o in matches}
     for m in matches:
-        if text and " with " not in m.term.text.lower() and _two_findings(m, tokens, text, spans):
+        if " with " not in m.term.text.lower() and _two_findings(m, tokens, text, spans):
             continue
         cuts = [i for i in range(m.first, m.last) if tokens[i].comma]
         if not cuts:
@@ -465,6 +461,12 @@ def _default_patterns():
     return load_patterns() + load_patterns(name="status.toml")
 
 
+def _names_absence(title: str) -> bool:
+    """Whether a code title itself names an absence ("Post-traumatic headache, unspecified, not
+    intractable"); "not elsewhere classified" names none."""
+    return " not " in f" {title.lower().replace('not elsewhere classified', '')} "
+
+
 def _kind(code: str) -> str:
     if code.startswith("R"):
         return "SYMPTOM" if code[:3] in _SYMPTOM_CATEGORIES else "SIGN"
@@ -476,15 +478,14 @@ def _kind(code: str) -> str:
 def _evidence(term, choice: specificity.Choice, learned: dict) -> str:
     if term.kind == DENIED_ONLY:  # see matcher.DENIED_ONLY
         parts = [f'index term "{term.text}" ({term.code}), a bare exam word kept because the note denies it']
-    elif term.kind == learn.LEARNED:
+    elif term.kind in _LEARNED_KINDS:
         x = learned[term]
         seen = x.right + x.wrong
-        parts = [f'learned phrase "{term.text}" ({term.code}): right {x.right} of {seen} times in hand-coded notes']
-    elif term.kind == learn.DENIED:
-        x = learned[term]
-        seen = x.right + x.wrong
-        parts = [(f'learned pertinent negative "{term.text}" ({term.code}), kept only when denied: '
-                  f'a denied finding {x.right} of {seen} times it was denied in hand-coded notes')]
+        if term.kind == learn.LEARNED:
+            parts = [f'learned phrase "{term.text}" ({term.code}): right {x.right} of {seen} times in hand-coded notes']
+        else:
+            parts = [(f'learned pertinent negative "{term.text}" ({term.code}), kept only when denied: '
+                      f'a denied finding {x.right} of {seen} times it was denied in hand-coded notes')]
     else:
         parts = [f'{term.kind} term "{term.text}" ({term.code})']
     by_axis: dict[str, list[str]] = defaultdict(list)

@@ -42,6 +42,7 @@ from importlib import resources
 from pathlib import Path
 
 from medcode.detect import specificity
+from medcode.detect.context import default_context, reaches
 from medcode.detect.matcher import STEERING, Dictionary, Term
 from medcode.detect.tokens import ACRONYM, tokenize
 from medcode.errors import ConfigError
@@ -179,7 +180,7 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
     if not terms:
         return []
     probe = Dictionary(terms, codes)
-    context = _context() if denied else None
+    context = default_context() if denied else None
     right: Counter = Counter()
     wrong: Counter = Counter()
     neg_right: Counter = Counter()
@@ -200,9 +201,7 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
             fam = family(match.term.code)
             hit = any(b < end and begin < e and fam in fams for b, e, fams, _ in gold)
             (right if hit else wrong)[match.term] += 1
-            # negated as the detector reads it: a negation scope over the match, its cue outside it
-            if any(first <= match.last and match.first <= last and not begin <= start < end
-                   for first, last, start in scopes):
+            if reaches(scopes, match.first, match.last, begin, end):  # negated as the detector reads it
                 hit = any(b < end and begin < e and neg for b, e, _, neg in gold)
                 (neg_right if hit else neg_wrong)[match.term] += 1
     out = []
@@ -236,16 +235,8 @@ def rules_reading(kb):
     return reading
 
 
-def _context():
-    from medcode.detect.context import default_context
-
-    return default_context()
-
-
 def _cue_words() -> frozenset[str]:
     """One-word ConText cues ("denies", "hx", "possible", "mother"), in the tokenizer's normal form."""
-    from medcode.detect.context import default_context
-
     out = set()
     for rule in default_context().rules:
         if rule.pattern is None and len(rule.literal.split()) == 1:
