@@ -191,10 +191,13 @@ class Detector:
                     concepts = [Concept(_NICOTINE_HISTORY, past[0], concepts[0].score,
                                         concepts[0].evidence + "; past use: History, personal, nicotine dependence"),
                                 *concepts[:MAX_CONCEPTS - 1]]
-            if "HISTORY" in seen and ("NEGATION" in seen or _PAST_CODE.search(concepts[0].description)
+            if "HISTORY" in seen and (seen & {"NEGATION", "PERTAINS_TO_FAMILY"}
+                                      or _PAST_CODE.search(concepts[0].description)
                                       or concepts[0].code.startswith("Z")):
-                # "no prior history of arrhythmia": absent, not past; "history of preterm delivery" in a
-                # pregnancy (O09.21-): the code itself is about the history, so it is current
+                # "no prior history of arrhythmia": absent, not past; "father had an MI at 50": a relative's
+                # condition is family history, not the patient's past (4 of 1,374 family mentions in the gold
+                # sets were also marked past); "history of preterm delivery" in a pregnancy (O09.21-): the
+                # code itself is about the history, so it is current
                 traits = [t for t in traits if t.name != "HISTORY"]
             kind = _kind(concepts[0].code)
             traits.insert(0, Trait(kind, 0.8, "code"))
