@@ -208,10 +208,10 @@ def score(notes: list[dict], preds: list[list[dict]], traits: bool = True) -> di
 
 # --- systems ------------------------------------------------------------------------------------
 
-def run_medcode(kb, notes: list[dict], learned: Path | None = None) -> list[list[dict]]:
+def run_medcode(kb, notes: list[dict], learned: Path | None = None, agreement: Path | None = None) -> list[list[dict]]:
     from medcode.detect import Detector
 
-    det = Detector(kb, learned=learned or True)
+    det = Detector(kb, learned=learned or True, agreement=agreement or True)
     out = []
     for note in notes:
         ents = []
@@ -321,10 +321,10 @@ def two_kb_notes(notes: list[dict]) -> list[str]:
     return texts
 
 
-def speed(kb, texts: list[str], rounds: int = 3, learned: Path | None = None) -> float:
+def speed(kb, texts: list[str], rounds: int = 3, learned: Path | None = None, agreement: Path | None = None) -> float:
     from medcode.detect import Detector
 
-    det = Detector(kb, learned=learned or True)
+    det = Detector(kb, learned=learned or True, agreement=agreement or True)
     for t in texts:
         det.detect(t)  # warm caches (misspelling corrections, child lists)
     t0 = time.perf_counter()
@@ -345,6 +345,8 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--learned", type=Path, help="a learned phrase table other than the packaged one "
                     "(train_detect_terms.py --exclude SET --out FILE: the table that never saw SET)")
+    ap.add_argument("--agreement", type=Path, help="a code-agreement table other than the packaged one "
+                    "(train_detect_terms.py --exclude SET --agreement-out FILE)")
     args = ap.parse_args()
     if args.medspacy_worker:
         medspacy_worker()
@@ -362,7 +364,7 @@ def main() -> None:
         notes = generated_set(kb) if name == "generated" else load_notes(name)
         if name != "generated":
             all_notes += notes
-        preds = run_medcode(kb, notes, args.learned)
+        preds = run_medcode(kb, notes, args.learned, args.agreement)
         res = {"medcode": score(notes, preds)}
         if args.errors:
             for note, ents in zip(notes, preds):
@@ -382,10 +384,10 @@ def main() -> None:
     if all_notes:
         texts = two_kb_notes(all_notes)
         report["speed"] = {"notes": len(texts), "avg_chars": sum(map(len, texts)) // len(texts),
-                           "notes_per_second_one_core": round(speed(kb, texts, learned=args.learned), 1)}
+                           "notes_per_second_one_core": round(speed(kb, texts, learned=args.learned, agreement=args.agreement), 1)}
         if not args.no_peers:
             items = [{"text": t, "mentions": []} for t in texts]
-            ms = run_medspacy(args.medspacy_python, items, run_medcode(kb, items, args.learned))
+            ms = run_medspacy(args.medspacy_python, items, run_medcode(kb, items, args.learned, args.agreement))
             if ms is not None:
                 report["speed"]["medspacy_context_only_notes_per_second"] = round(len(texts) / ms[1], 1)
     print(json.dumps(report, indent=1, default=sorted))

@@ -3,6 +3,9 @@
     python bench/train_detect_terms.py --kb KB                       # all sets -> the packaged file
     python bench/train_detect_terms.py --kb KB --exclude holdout23 --out /tmp/l.tsv   # one set held out
 
+Two tables come out: the phrases, and then how often the coders agreed with each code the detector
+asserts once it uses those phrases (medcode/detect/code_agreement.tsv; /tmp/l.agreement.tsv above).
+
 The packaged table is learned from TRAIN_SETS only. A new blind set is committed, run once against
 the frozen detector (its first run is the blind figure), and only then may join TRAIN_SETS. A set named
 in --exclude is never read, so a table trained without it measures it as unseen:
@@ -20,11 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_detect import load_notes
 
-from medcode.detect import learn
-from medcode.detect.detector import dictionary_for
+from medcode.detect import agreement, learn
+from medcode.detect.detector import Detector, dictionary_for
 from medcode.kb.store import KB
 
 PACKAGED = Path(__file__).resolve().parents[1] / "src/medcode/detect" / learn.FILE
+PACKAGED_AGREEMENT = PACKAGED.with_name(agreement.FILE)
 # every hand-coded set whose blind first run is recorded in detect_results/ (dev and test were tuning sets)
 TRAIN_SETS = ("dev", "test", "holdout", *(f"holdout{n}" for n in range(2, 42)))
 
@@ -35,6 +39,9 @@ def main() -> None:
     ap.add_argument("--exclude", default="", help="comma-separated sets to leave out")
     ap.add_argument("--sets", default=",".join(TRAIN_SETS), help="comma-separated sets to learn from")
     ap.add_argument("--out", type=Path, default=PACKAGED)
+    ap.add_argument("--agreement-out", type=Path, default=None,
+                    help="the code-agreement table learned with the new phrases [default: the packaged file "
+                         "when --out is the packaged table, else OUT with .agreement.tsv]")
     ap.add_argument("--min-support", type=int, default=1)
     ap.add_argument("--min-precision", type=float, default=0.6)
     ap.add_argument("--min-precision-other", type=float, default=0.8,
@@ -50,6 +57,13 @@ def main() -> None:
                           reading=learn.rules_reading(kb), min_precision_other=a.min_precision_other)
     a.out.write_text(learn.dump(learned), encoding="utf-8")
     print(f"{len(learned)} phrases from {len(notes)} notes in {len(names)} sets -> {a.out}")
+    # second stage: how often the coders agreed with what the detector, now with these phrases, asserts
+    agreement_out = a.agreement_out or (PACKAGED_AGREEMENT if a.out.resolve() == PACKAGED.resolve()
+                                        else a.out.with_suffix(".agreement.tsv"))
+    det = Detector(kb, learned=a.out, agreement=False)
+    rows = agreement.train(notes, det.detect)
+    agreement_out.write_text(agreement.dump(rows), encoding="utf-8")
+    print(f"{len(rows)} code-agreement rows -> {agreement_out}")
 
 
 if __name__ == "__main__":

@@ -43,14 +43,23 @@ def mirror_path(explicit: str | Path | None = None) -> Path | None:
     return path
 
 
-def detect_phrases(explicit: str | Path | None = None) -> Path | bool:
-    """The detector's learned-phrase table: a file, False for none, or True for the packaged one."""
-    value = str(explicit) if explicit else os.environ.get("MEDCODE_DETECT_PHRASES")
+def _detect_table(explicit: str | Path | None, env: str, what: str, option: str) -> Path | bool:
+    value = str(explicit) if explicit else os.environ.get(env)
     if not value:
         return True
     if value.lower() == "none":
         return False
     path = Path(value).expanduser()
     if not path.is_file():
-        raise ConfigError(f"phrase table {path} does not exist (set by --phrases or MEDCODE_DETECT_PHRASES)")
+        raise ConfigError(f"{what} {path} does not exist (set by {option} or {env})")
     return path
+
+
+def detect_phrases(explicit: str | Path | None = None) -> Path | bool:
+    """The detector's learned-phrase table: a file, False for none, or True for the packaged one."""
+    return _detect_table(explicit, "MEDCODE_DETECT_PHRASES", "phrase table", "--phrases")
+
+
+def detect_agreement(explicit: str | Path | None = None) -> Path | bool:
+    """The detector's code-agreement table: a file, False for none, or True for the packaged one."""
+    return _detect_table(explicit, "MEDCODE_DETECT_AGREEMENT", "code-agreement table", "--agreement")

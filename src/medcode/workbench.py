@@ -114,9 +114,9 @@ class Workbench:
     def detector(self) -> Any:
         if self._detector is None:
             from medcode.detect import Detector
-            from medcode.settings import detect_phrases
+            from medcode.settings import detect_agreement, detect_phrases
 
-            self._detector = Detector(self.kb, learned=detect_phrases())
+            self._detector = Detector(self.kb, learned=detect_phrases(), agreement=detect_agreement())
         return self._detector
 
     def detect(self, text: str) -> dict[str, Any]:

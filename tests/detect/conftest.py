@@ -324,11 +324,15 @@ def detect_kb(detect_kb_path: Path):
 
 @pytest.fixture(autouse=True)
 def _rules_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rule tests run without the packaged learned-phrase table, so they test the rules and do not
-    change when the table is retrained; test_learn.py gives the detector tables of its own."""
+    """The rule tests run without the packaged learned tables (phrases, code agreement), so they test the
+    rules and do not change when the tables are retrained; test_learn.py and test_agreement.py give the
+    detector tables of their own."""
+    from medcode.detect import agreement, detector, learn
+
+    monkeypatch.setattr(detector, "_AGREEMENT", {})
+    real_agreement = agreement.load
+    monkeypatch.setattr(agreement, "load", lambda path=None: [] if path is None else real_agreement(path))
     if request.module.__name__.endswith("test_learn"):
         return
-    from medcode.detect import learn
-
     real = learn.load
     monkeypatch.setattr(learn, "load", lambda path=None: [] if path is None else real(path))

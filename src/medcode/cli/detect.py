@@ -16,7 +16,7 @@ from rich.table import Table
 
 from medcode.cli.common import errors, print_json, read_utf8, workbench
 from medcode.errors import ConfigError
-from medcode.settings import detect_phrases
+from medcode.settings import detect_agreement, detect_phrases
 
 
 def detect(
@@ -27,6 +27,9 @@ def detect(
     output: Path | None = typer.Option(None, "--output", "-o", help="With --jsonl: write here instead of standard output."),
     phrases: str | None = typer.Option(None, "--phrases", help="Learned-phrase table (from detect-learn), or 'none' "
                                        "for the rules alone [default: $MEDCODE_DETECT_PHRASES, else the packaged table]"),
+    agreement: str | None = typer.Option(None, "--agreement", help="Code-agreement table (from detect-learn), or "
+                                         "'none' to keep codes coders rarely agreed with [default: "
+                                         "$MEDCODE_DETECT_AGREEMENT, else the packaged table]"),
 ) -> None:
     """Find conditions, signs and symptoms in clinical text and rank ICD-10-CM codes for each.
 
@@ -34,12 +37,12 @@ def detect(
     """
     with errors():
         wb = workbench(ctx)
-        if phrases is None:
+        if phrases is None and agreement is None:
             det = wb.detector
         else:
             from medcode.detect import Detector
 
-            det = Detector(wb.kb, learned=detect_phrases(phrases))
+            det = Detector(wb.kb, learned=detect_phrases(phrases), agreement=detect_agreement(agreement))
         if jsonl is not None:
             _jsonl(det, jsonl, output)
             return
@@ -101,14 +104,17 @@ def detect_learn(
     out: Path = typer.Option(..., "--out", "-o", help="Where to write the phrase table (TSV)."),
     min_support: int = typer.Option(1, help="Times a phrase must be right in the training notes."),
     min_precision: float = typer.Option(0.6, help="Share of its matches in the training notes that must be right."),
+    agreement_out: Path | None = typer.Option(None, "--agreement-out", help="Also learn how often your coders "
+                                              "agreed with each code the detector asserts, with the new phrases "
+                                              "(TSV for `medcode detect --agreement`)."),
 ) -> None:
     """Learn how your clinicians word conditions from notes your coders coded; use the table with
     `medcode detect --phrases FILE` or MEDCODE_DETECT_PHRASES.
 
-    Example: medcode detect-learn coded/*.toml --out phrases.tsv
+    Example: medcode detect-learn coded/*.toml --out phrases.tsv --agreement-out agreement.tsv
     """
-    from medcode.detect import learn
-    from medcode.detect.detector import dictionary_for
+    from medcode.detect import agreement, learn
+    from medcode.detect.detector import Detector, dictionary_for
 
     with errors():
         if not 0 < min_precision <= 1 or min_support < 1:
@@ -120,8 +126,16 @@ def detect_learn(
         table = learn.train(notes, dictionary_for(kb, False), min_support=min_support,
                             min_precision=min_precision, reading=learn.rules_reading(kb))
         out.write_text(learn.dump(table), encoding="utf-8")
+        rows = None
+        if agreement_out is not None:
+            det = Detector(kb, learned=out, agreement=False)
+            rows = agreement.train(notes, det.detect)
+            agreement_out.write_text(agreement.dump(rows), encoding="utf-8")
     mentions = sum(len(n["mentions"]) for n in notes)
-    Console(stderr=True).print(f"{len(table)} phrases from {len(notes)} notes ({mentions} coded mentions) -> {out}")
+    console = Console(stderr=True)
+    console.print(f"{len(table)} phrases from {len(notes)} notes ({mentions} coded mentions) -> {out}")
+    if rows is not None:
+        console.print(f"{len(rows)} code-agreement rows -> {agreement_out}")
 
 
 def register(app: typer.Typer) -> None:

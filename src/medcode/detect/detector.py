@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from medcode.detect import learn, specificity
+from medcode.detect import agreement, learn, specificity
 from medcode.detect._data import read_tables
 from medcode.detect.bmi import bmi, load_bands
 from medcode.detect.combine import (
@@ -35,6 +35,7 @@ from medcode.detect.newborn import default_newborn, newborn
 from medcode.detect.patterns import load_patterns, match_patterns
 from medcode.detect.sections import Sectionizer, default_sectionizer
 from medcode.detect.tokens import Token, tokenize
+from medcode.errors import ConfigError
 from medcode.kb.store import KB
 from medcode.search.text import words
 
@@ -53,6 +54,7 @@ _TRAIT_SCORE = {"NEGATION": 0.95, "LOW_CONFIDENCE": 0.8, "HYPOTHETICAL": 0.85, "
 _AXIS_OF = {w: axis for axis, vocab in specificity.AXES.items() for w in vocab} | {"unilateral": "laterality"}
 
 _CACHE: dict[tuple, Dictionary] = {}
+_AGREEMENT: dict[str, agreement.Table] = {}
 
 
 def dictionary_for(kb: KB, learned: Path | bool = True) -> Dictionary:
@@ -73,6 +75,19 @@ def dictionary_for(kb: KB, learned: Path | bool = True) -> Dictionary:
     return _CACHE[lkey]
 
 
+def agreement_for(table: Path | bool = True) -> agreement.Table | None:
+    """The learned code-agreement counts (:mod:`medcode.detect.agreement`): the packaged table when
+    ``table`` is True, none when False, else the table in that file."""
+    if table is False:
+        return None
+    if table is not True and not Path(table).is_file():
+        raise ConfigError(f"code-agreement table {table} does not exist")
+    key = "packaged" if table is True else f"{Path(table).resolve()}:{Path(table).stat().st_mtime_ns}"
+    if key not in _AGREEMENT:
+        _AGREEMENT[key] = agreement.Table(agreement.load(None if table is True else table))
+    return _AGREEMENT[key] or None
+
+
 @dataclass(slots=True)
 class _Mention:
     positions: set[int]
@@ -91,9 +106,10 @@ class Detector:
     """
 
     def __init__(self, kb: KB, *, context: ConText | None = None, sectionizer: Sectionizer | None = None,
-                 learned: Path | bool = True) -> None:
+                 learned: Path | bool = True, agreement: Path | bool = True) -> None:
         self.kb = kb
         self.dictionary = dictionary_for(kb, learned)
+        self.agreement = agreement_for(agreement)
         self.context = context or default_context()
         self.sectionizer = sectionizer or default_sectionizer()
         self.combinations = default_rules()
@@ -212,7 +228,8 @@ class Detector:
             self.pregnancy.puerperium is not None and self.pregnancy.puerperium.search(text))
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes)
-        return bmi(out, text, self.bmi_bands)
+        out = bmi(out, text, self.bmi_bands)
+        return self.agreement.apply(out) if self.agreement else out
 
     def _resolve(self, code: str, ctx: set[str]) -> tuple[str, str] | None:
         choice = specificity.resolve(self.dictionary, code, ctx)

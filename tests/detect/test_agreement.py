@@ -1,0 +1,89 @@
+"""Code agreement: counting how often coders agreed with the detector's asserted codes, the table file,
+and how the detector withholds the codes they rarely agreed with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcode.detect import Detector, agreement
+from medcode.detect.model import Concept, Entity, Trait
+from medcode.errors import ConfigError
+
+
+def _entity(text: str, code: str, *traits: str) -> Entity:
+    return Entity(0, len(text), text, 0.9, tuple(Trait(t, 0.9) for t in traits),
+                  (Concept(code, "a title", 0.9, "index term"),))
+
+
+def _note(text: str, *coded: tuple[str, str, tuple[str, ...]]) -> dict:
+    return {"text": text, "mentions": [{"code": c, "also": [], "traits": list(t)} for _, c, t in coded]}
+
+
+def test_entity_words_ignore_case_and_punctuation() -> None:
+    assert agreement.entity_words("HR 102,") == "hr 102"
+    assert agreement.entity_words("Knee-pain") == "knee pain"
+
+
+def test_train_counts_each_asserted_code_once_per_note() -> None:
+    readings = {
+        "a": [_entity("HR 102", "R00.0"), _entity("HR 102", "R00.0"), _entity("knee pain", "M25.561")],
+        "b": [_entity("HR 110", "R00.0"), _entity("knee pain", "M25.561", "NEGATION")],
+        "c": [_entity("HR 102", "R00.0")],
+    }
+    notes = [_note("a", ("x", "M25.561", ())),
+             _note("b", ("x", "R00.0", ()), ("y", "M25.561", ("NEGATION",))),
+             _note("c", ("x", "R00.0", ("HISTORY",)))]  # a past finding is not a present code
+    rows = {(a.code, a.words): (a.right, a.wrong)
+            for a in agreement.train(notes, lambda text: readings[text], min_notes=1)}
+    assert rows[("R00.0", "")] == (1, 2)
+    assert rows[("R00.0", "hr 102")] == (0, 2)
+    assert rows[("R00.0", "hr 110")] == (1, 0)
+    assert rows[("M25.561", "")] == (1, 0)  # the negated reading in note b asserts nothing
+    assert all(a.notes >= 2 for a in agreement.train(notes, lambda text: readings[text]))
+
+
+def test_table_withholds_rarely_agreed_codes_and_says_why_it_keeps_others() -> None:
+    table = agreement.Table([agreement.Agreement("R00.0", "hr 102", 1, 9),
+                             agreement.Agreement("R00.0", "", 30, 20),
+                             agreement.Agreement("R52", "", 1, 1),
+                             agreement.Agreement("M25.561", "", 2, 8)])
+    hr102, hr110, pain = _entity("HR 102", "R00.0"), _entity("HR 110", "R00.0"), _entity("pain", "R52")
+    knee, denied = _entity("knee pain", "M25.561"), _entity("knee pain", "M25.561", "NEGATION")
+    kept = table.apply([hr102, hr110, pain, knee, denied])
+    # the words' own count decides "HR 102"; "HR 110" falls back on the code's count
+    assert [e.text for e in kept] == ["HR 110", "pain", "knee pain"]
+    assert kept[0].concepts[0].evidence.endswith("coders agreed with this code as R00.0 in 30 of 50 training notes")
+    assert kept[1].concepts[0].evidence.endswith("in 1 of 2 training notes")
+    assert kept[2] is denied  # a negated reading asserts no code and is never withheld
+    assert agreement.Table([], min_notes=2).apply([hr102]) == [hr102]  # an unknown code is kept
+
+
+def test_table_round_trip_and_errors(tmp_path: Path) -> None:
+    rows = [agreement.Agreement("R00.0", "hr 102", 1, 9), agreement.Agreement("R00.0", "", 30, 20)]
+    path = tmp_path / "a.tsv"
+    path.write_text(agreement.dump(rows), encoding="utf-8")
+    assert agreement.load(path) == rows
+    path.write_text("code\tphrase\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="header"):
+        agreement.load(path)
+    path.write_text(agreement.dump(rows) + "R52\t\tmany\t0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=":4: counts"):
+        agreement.load(path)
+    path.write_text(agreement.dump(rows) + "R52\tpain\t1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=":4: expected 4"):
+        agreement.load(path)
+
+
+def test_detector_uses_a_table_file_and_none_turns_it_off(detect_kb, tmp_path: Path) -> None:
+    text = "Left knee pain for two weeks."
+    plain = Detector(detect_kb, agreement=False).detect(text)
+    assert plain and plain[0].concepts[0].code == "M25.562"
+    path = tmp_path / "a.tsv"
+    path.write_text(agreement.dump([agreement.Agreement("M25.562", "knee pain", 1, 5)]), encoding="utf-8")
+    assert Detector(detect_kb, agreement=path).detect(text) == [e for e in plain if e.concepts[0].code != "M25.562"]
+    other = tmp_path / "b.tsv"
+    other.write_text(agreement.dump([agreement.Agreement("M25.562", "knee pain", 5, 1)]), encoding="utf-8")
+    kept = Detector(detect_kb, agreement=other).detect(text)
+    assert "coders agreed" in kept[0].concepts[0].evidence
