@@ -18,7 +18,8 @@ def _entity(text: str, code: str, *traits: str) -> Entity:
 
 
 def _note(text: str, *coded: tuple[str, str, tuple[str, ...]]) -> dict:
-    return {"text": text, "mentions": [{"code": c, "also": [], "traits": list(t)} for _, c, t in coded]}
+    return {"text": text, "mentions": [{"begin": 0, "end": len(x), "code": c, "also": [], "traits": list(t)}
+                                       for x, c, t in coded]}
 
 
 def test_entity_words_ignore_case_and_punctuation() -> None:
@@ -36,7 +37,7 @@ def test_train_counts_each_asserted_code_once_per_note() -> None:
              _note("b", ("x", "R00.0", ()), ("y", "M25.561", ("NEGATION",))),
              _note("c", ("x", "R00.0", ("HISTORY",)))]  # a past finding is not a present code
     rows = {(a.code, a.words): (a.right, a.wrong)
-            for a in agreement.train(notes, lambda text: readings[text], min_notes=1)}
+            for a in agreement.train(notes, lambda text: readings[text], min_notes=1) if a.when == "asserted"}
     assert rows[("R00.0", "")] == (1, 2)
     assert rows[("R00.0", "hr 102")] == (0, 2)
     assert rows[("R00.0", "hr 110")] == (1, 0)
@@ -45,10 +46,10 @@ def test_train_counts_each_asserted_code_once_per_note() -> None:
 
 
 def test_table_withholds_rarely_agreed_codes_and_says_why_it_keeps_others() -> None:
-    table = agreement.Table([agreement.Agreement("R00.0", "hr 102", 1, 9),
-                             agreement.Agreement("R00.0", "", 30, 20),
-                             agreement.Agreement("R52", "", 1, 1),
-                             agreement.Agreement("M25.561", "", 2, 8)])
+    table = agreement.Table([agreement.Agreement("R00.0", "hr 102", "asserted", 1, 9),
+                             agreement.Agreement("R00.0", "", "asserted", 30, 20),
+                             agreement.Agreement("R52", "", "asserted", 1, 1),
+                             agreement.Agreement("M25.561", "", "asserted", 2, 8)])
     hr102, hr110, pain = _entity("HR 102", "R00.0"), _entity("HR 110", "R00.0"), _entity("pain", "R52")
     knee, denied = _entity("knee pain", "M25.561"), _entity("knee pain", "M25.561", "NEGATION")
     kept = table.apply([hr102, hr110, pain, knee, denied])
@@ -61,18 +62,21 @@ def test_table_withholds_rarely_agreed_codes_and_says_why_it_keeps_others() -> N
 
 
 def test_table_round_trip_and_errors(tmp_path: Path) -> None:
-    rows = [agreement.Agreement("R00.0", "hr 102", 1, 9), agreement.Agreement("R00.0", "", 30, 20)]
+    rows = [agreement.Agreement("R00.0", "hr 102", "asserted", 1, 9), agreement.Agreement("R00.0", "", "asserted", 30, 20)]
     path = tmp_path / "a.tsv"
     path.write_text(agreement.dump(rows), encoding="utf-8")
     assert agreement.load(path) == rows
     path.write_text("code\tphrase\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="header"):
         agreement.load(path)
-    path.write_text(agreement.dump(rows) + "R52\t\tmany\t0\n", encoding="utf-8")
+    path.write_text(agreement.dump(rows) + "R52\t\tasserted\tmany\t0\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=":4: counts"):
         agreement.load(path)
+    path.write_text(agreement.dump(rows) + "R52\t\tsometimes\t1\t0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=":4: 'when'"):
+        agreement.load(path)
     path.write_text(agreement.dump(rows) + "R52\tpain\t1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=":4: expected 4"):
+    with pytest.raises(ConfigError, match=":4: expected 5"):
         agreement.load(path)
 
 
@@ -81,9 +85,24 @@ def test_detector_uses_a_table_file_and_none_turns_it_off(detect_kb, tmp_path: P
     plain = Detector(detect_kb, agreement=False).detect(text)
     assert plain and plain[0].concepts[0].code == "M25.562"
     path = tmp_path / "a.tsv"
-    path.write_text(agreement.dump([agreement.Agreement("M25.562", "knee pain", 1, 5)]), encoding="utf-8")
+    path.write_text(agreement.dump([agreement.Agreement("M25.562", "knee pain", "asserted", 1, 5)]), encoding="utf-8")
     assert Detector(detect_kb, agreement=path).detect(text) == [e for e in plain if e.concepts[0].code != "M25.562"]
     other = tmp_path / "b.tsv"
-    other.write_text(agreement.dump([agreement.Agreement("M25.562", "knee pain", 5, 1)]), encoding="utf-8")
+    other.write_text(agreement.dump([agreement.Agreement("M25.562", "knee pain", "asserted", 5, 1)]), encoding="utf-8")
     kept = Detector(detect_kb, agreement=other).detect(text)
     assert "coders agreed" in kept[0].concepts[0].evidence
+
+
+def test_denied_readings_are_counted_per_entity_against_denied_mentions() -> None:
+    bone = Entity(3, 7, "bone", 0.9, (Trait("NEGATION", 0.95),), (Concept("C79.51", "a title", 0.9, "index"),))
+    pain = Entity(12, 16, "pain", 0.9, (Trait("NEGATION", 0.95),), (Concept("R52", "a title", 0.9, "index"),))
+    note = {"text": "no bone, no pain", "mentions": [
+        {"begin": 12, "end": 16, "code": "R52", "also": [], "traits": ["NEGATION"]}]}
+    rows = {(a.code, a.words, a.when): (a.right, a.wrong)
+            for a in agreement.train([note, note], lambda text: [bone, pain])}
+    assert rows[("C79.51", "bone", "denied")] == (0, 2)  # exam words, not a condition ruled out
+    assert rows[("R52", "", "denied")] == (2, 0)
+    table = agreement.Table(agreement.Agreement(*k, *v) for k, v in rows.items())
+    kept = table.apply([bone, pain])
+    assert [e.text for e in kept] == ["pain"]
+    assert "as a denied finding 2 of 2 times" in kept[0].concepts[0].evidence

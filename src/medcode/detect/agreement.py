@@ -6,17 +6,22 @@ medication list read as long-term drug therapy, "pain" read as R52 next to a pai
 A coder who reviews a detector's output learns which proposals to strike; this module learns the same
 from notes coded by hand.
 
-Training runs the detector over coded notes (see :func:`medcode.detect.learn.read_coded`) and counts,
-once per note, every code it asserts (an entity with no negation, family, hypothetical, past or
-uncertainty trait): right when the note's coders assigned that code to a present condition, wrong
-otherwise. Counts are kept twice, for the code with the words of the entity ("hr 102" / R00.0) and for
-the code alone.
+Training runs the detector over coded notes (see :func:`medcode.detect.learn.read_coded`) and counts
+two things:
 
-Detection withholds an asserted entity when its code was right in less than ``BAR`` of the training
-notes: the words' own count decides when it has ``MIN_NOTES`` notes, else the code's count; a code seen
-in fewer notes is kept. ``BAR`` sits just under the break-even of code-level F1: a code right with
-probability p improves an F1 of F only when p > F/2, about 0.38 for this detector. Kept entities carry
-the count in their first concept's evidence, so a coder sees how often the code held up.
+* ``asserted``: once per note, every code it asserts (an entity with no negation, family, hypothetical,
+  past or uncertainty trait): right when the note's coders assigned that code to a present condition,
+  wrong otherwise;
+* ``denied``: every entity it reads as negated: right when it falls on a mention the coders recorded as
+  a denied finding ("no chest pain"), wrong otherwise ("no tendon/bone visible", "no cortical erosion":
+  words of an exam, not a condition ruled out).
+
+Counts are kept twice, for the code with the words of the entity ("hr 102" / R00.0) and for the code
+alone. Detection withholds an entity whose reading was right less than ``BAR`` of the time: the words'
+own count decides when it covers ``MIN_NOTES`` cases, else the code's count; a reading seen less often
+is kept. ``BAR`` sits under the break-even of F1: a reading right with probability p improves an F1 of
+F only when p > F/2, about 0.38 for this detector's codes. Kept entities carry the count in their first
+concept's evidence, so a coder sees how often the reading held up.
 
 Written here rather than taken from a library: the unit counted is the detector's own entity and the
 table is a few thousand rows of counts a coder can read and correct.
@@ -36,7 +41,8 @@ from medcode.detect.model import Entity
 from medcode.errors import ConfigError
 
 FILE = "code_agreement.tsv"
-COLUMNS = ("code", "words", "right", "wrong")
+COLUMNS = ("code", "words", "when", "right", "wrong")
+WHEN = ("asserted", "denied")
 BAR = 0.35
 MIN_NOTES = 2
 # traits under which an entity asserts no code (the bench's and a coder's reading alike)
@@ -54,12 +60,22 @@ def claims_code(entity: Entity) -> bool:
     return bool(entity.concepts) and not any(t.name in NOT_ASSERTED for t in entity.traits)
 
 
+def reading(entity: Entity) -> str | None:
+    """Which count applies to ``entity``: "asserted", "denied" or none (family, hypothetical, ...)."""
+    if not entity.concepts:
+        return None
+    if entity.has("NEGATION"):
+        return "denied"
+    return "asserted" if claims_code(entity) else None
+
+
 @dataclass(frozen=True, slots=True)
 class Agreement:
     code: str
     words: str  # "" for the code alone
-    right: int  # training notes where the coders assigned the code to a present condition
-    wrong: int  # training notes where they did not
+    when: str   # "asserted": counted per note, by the note's present codes; "denied": per entity, by the
+    right: int  # coders' denied mentions. right: the coders agreed; wrong: they did not
+    wrong: int
 
     @property
     def notes(self) -> int:
@@ -71,24 +87,32 @@ class Agreement:
 
 
 def train(notes: Iterable[dict], detect: Callable[[str], list[Entity]], min_notes: int = MIN_NOTES) -> list[Agreement]:
-    """Counts from ``notes`` ({"text", "mentions": [{"code", "also", "traits"}]}) read by ``detect``
-    (a detector with no agreement table of its own). Rows seen in fewer than ``min_notes`` notes are
-    left out: they decide nothing."""
-    counts: dict[tuple[str, str], list[int]] = {}
+    """Counts from ``notes`` ({"text", "mentions": [{"begin", "end", "code", "also", "traits"}]}) read
+    by ``detect`` (a detector with no agreement table of its own). Rows counted fewer than
+    ``min_notes`` times are left out: they decide nothing."""
+    counts: dict[tuple[str, str, str], list[int]] = {}
     for note in notes:
-        gold = {c for m in note["mentions"] if not NOT_ASSERTED & set(m.get("traits", ()))
+        mentions = note["mentions"]
+        gold = {c for m in mentions if not NOT_ASSERTED & set(m.get("traits", ()))
                 for c in [m["code"], *m.get("also", ())]}
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         for e in detect(note["text"]):
-            if not claims_code(e):
+            when = reading(e)
+            if when is None:
                 continue
             code = e.concepts[0].code
-            for key in ((code, entity_words(e.text)), (code, "")):
-                if key not in seen:
+            if when == "asserted":
+                right = code in gold
+            else:
+                right = any("NEGATION" in m.get("traits", ()) for m in mentions
+                            if m["begin"] < e.end and e.begin < m["end"])
+            for key in ((code, entity_words(e.text), when), (code, "", when)):
+                if when == "denied" or key not in seen:
                     seen.add(key)
-                    counts.setdefault(key, [0, 0])[0 if code in gold else 1] += 1
-    rows = [Agreement(code, words, r, w) for (code, words), (r, w) in counts.items() if r + w >= min_notes]
-    rows.sort(key=lambda a: (a.code, a.words))
+                    counts.setdefault(key, [0, 0])[0 if right else 1] += 1
+    rows = [Agreement(code, words, when, r, w) for (code, words, when), (r, w) in counts.items()
+            if r + w >= min_notes]
+    rows.sort(key=lambda a: (a.code, a.words, a.when))
     return rows
 
 
@@ -96,34 +120,39 @@ class Table:
     """The learned counts, looked up by an entity's code and words."""
 
     def __init__(self, rows: Iterable[Agreement], bar: float = BAR, min_notes: int = MIN_NOTES) -> None:
-        self.rows = {(a.code, a.words): a for a in rows}
+        self.rows = {(a.code, a.words, a.when): a for a in rows}
         self.bar = bar
         self.min_notes = min_notes
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def find(self, entity: Entity) -> Agreement | None:
+    def find(self, entity: Entity, when: str) -> Agreement | None:
         code = entity.concepts[0].code
-        for key in ((code, entity_words(entity.text)), (code, "")):
+        for key in ((code, entity_words(entity.text), when), (code, "", when)):
             row = self.rows.get(key)
             if row is not None and row.notes >= self.min_notes:
                 return row
         return None
 
     def apply(self, entities: list[Entity]) -> list[Entity]:
-        """``entities`` without the asserted ones whose code coders rarely agreed with; the others'
-        first concept says how often they did."""
+        """``entities`` without the readings coders rarely agreed with; the others' first concept says
+        how often they did."""
         out = []
         for e in entities:
-            row = self.find(e) if claims_code(e) else None
+            when = reading(e)
+            row = self.find(e, when) if when else None
             if row is None:
                 out.append(e)
                 continue
             if row.share < self.bar:
                 continue
             scope = f'"{row.words}"' if row.words else "this code"
-            note = f"; coders agreed with {scope} as {row.code} in {row.right} of {row.notes} training notes"
+            if when == "asserted":
+                note = f"; coders agreed with {scope} as {row.code} in {row.right} of {row.notes} training notes"
+            else:
+                note = (f"; coders recorded {scope} ({row.code}) as a denied finding {row.right} of "
+                        f"{row.notes} times the training notes denied it")
             first = replace(e.concepts[0], evidence=e.concepts[0].evidence + note)
             out.append(replace(e, concepts=(first, *e.concepts[1:])))
         return out
@@ -134,7 +163,7 @@ def dump(rows: list[Agreement]) -> str:
     w = csv.writer(buf, delimiter="\t", lineterminator="\n")
     w.writerow(COLUMNS)
     for a in rows:
-        w.writerow((a.code, a.words, a.right, a.wrong))
+        w.writerow((a.code, a.words, a.when, a.right, a.wrong))
     return buf.getvalue()
 
 
@@ -154,11 +183,13 @@ def load(path: Path | None = None) -> list[Agreement]:
     for n, row in enumerate(rows[1:], start=2):
         if len(row) != len(COLUMNS) or not row[0]:
             raise ConfigError(f"{where}:{n}: expected {len(COLUMNS)} tab-separated fields")
+        if row[2] not in WHEN:
+            raise ConfigError(f"{where}:{n}: 'when' must be one of {', '.join(WHEN)}")
         try:
-            right, wrong = int(row[2]), int(row[3])
+            right, wrong = int(row[3]), int(row[4])
         except ValueError:
             raise ConfigError(f"{where}:{n}: counts must be whole numbers") from None
         if right < 0 or wrong < 0:
             raise ConfigError(f"{where}:{n}: counts must not be negative")
-        out.append(Agreement(row[0], row[1], right, wrong))
+        out.append(Agreement(row[0], row[1], row[2], right, wrong))
     return out

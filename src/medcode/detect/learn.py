@@ -226,7 +226,7 @@ def rules_reading(kb):
     """``reading`` for :func:`train`: the first code the rules alone (no learned phrases) give a phrase."""
     from medcode.detect.detector import Detector
 
-    det = Detector(kb, learned=False)
+    det = Detector(kb, learned=False, agreement=False)
 
     def reading(phrase: str) -> str | None:
         found = [e for e in det.detect(phrase) if e.concepts]
