@@ -106,3 +106,24 @@ def test_denied_readings_are_counted_per_entity_against_denied_mentions() -> Non
     kept = table.apply([bone, pain])
     assert [e.text for e in kept] == ["pain"]
     assert "as a denied finding 2 of 2 times" in kept[0].concepts[0].evidence
+
+
+def test_a_past_reading_coders_code_as_current_becomes_current_and_is_then_checked() -> None:
+    hist = (Trait("DIAGNOSIS", 0.8), Trait("HISTORY", 0.85, "hx of"))
+    htn = Entity(6, 9, "HTN", 0.9, hist, (Concept("I10", "a title", 0.9, "index"),))
+    dvt = Entity(20, 23, "DVT", 0.9, hist, (Concept("I82.409", "a title", 0.9, "index"),))
+    table = agreement.Table([agreement.Agreement("I10", "", "past", 1, 9),
+                             agreement.Agreement("I10", "", "asserted", 40, 10),
+                             agreement.Agreement("I82.409", "", "past", 8, 2)])
+    kept = table.apply([htn, dvt])
+    assert not kept[0].has("HISTORY") and kept[0].has("DIAGNOSIS")
+    assert "read as current: coders marked this code (I10) past only 1 of 10 times" in kept[0].concepts[0].evidence
+    assert kept[0].concepts[0].evidence.endswith("in 40 of 50 training notes")
+    assert kept[1].has("HISTORY")
+    note = {"text": "hx of HTN, hx of DVT", "mentions": [
+        {"begin": 6, "end": 9, "code": "I10", "also": [], "traits": []},
+        {"begin": 20, "end": 23, "code": "I82.409", "also": [], "traits": ["HISTORY"]}]}
+    rows = {(a.code, a.words, a.when): (a.right, a.wrong)
+            for a in agreement.train([note, note], lambda text: [htn, dvt])}
+    assert rows[("I10", "htn", "past")] == (0, 2)
+    assert rows[("I82.409", "", "past")] == (2, 0)

@@ -14,12 +14,16 @@ two things:
   wrong otherwise;
 * ``denied``: every entity it reads as negated: right when it falls on a mention the coders recorded as
   a denied finding ("no chest pain"), wrong otherwise ("no tendon/bone visible", "no cortical erosion":
-  words of an exam, not a condition ruled out).
+  words of an exam, not a condition ruled out);
+* ``past``: every entity it reads as past (history, and no other trait) that falls on a coded mention:
+  right when the coders marked that mention past too, wrong when they coded it as current ("hx of
+  HTN", "CAD s/p CABG (2018)": chronic conditions a coder codes whatever cue precedes them).
 
 Counts are kept twice, for the code with the words of the entity ("hr 102" / R00.0) and for the code
-alone. Detection withholds an entity whose reading was right less than ``BAR`` of the time: the words'
-own count decides when it covers ``MIN_NOTES`` cases, else the code's count; a reading seen less often
-is kept. ``BAR`` sits under the break-even of F1: a reading right with probability p improves an F1 of
+alone. Detection withholds an asserted or denied entity whose reading was right less than ``BAR`` of
+the time, and reads a past entity as current instead (then checks it as asserted): the words' own
+count decides when it covers ``MIN_NOTES`` cases, else the code's count; a reading seen less often is
+kept. ``BAR`` sits under the break-even of F1: a reading right with probability p improves an F1 of
 F only when p > F/2, about 0.38 for this detector's codes. Kept entities carry the count in their first
 concept's evidence, so a coder sees how often the reading held up.
 
@@ -42,7 +46,7 @@ from medcode.errors import ConfigError
 
 FILE = "code_agreement.tsv"
 COLUMNS = ("code", "words", "when", "right", "wrong")
-WHEN = ("asserted", "denied")
+WHEN = ("asserted", "denied", "past")
 BAR = 0.35
 MIN_NOTES = 2
 # traits under which an entity asserts no code (the bench's and a coder's reading alike)
@@ -61,12 +65,15 @@ def claims_code(entity: Entity) -> bool:
 
 
 def reading(entity: Entity) -> str | None:
-    """Which count applies to ``entity``: "asserted", "denied" or none (family, hypothetical, ...)."""
+    """Which count applies to ``entity``: "asserted", "denied", "past" or none (family, hypothetical ...)."""
     if not entity.concepts:
         return None
     if entity.has("NEGATION"):
         return "denied"
-    return "asserted" if claims_code(entity) else None
+    if claims_code(entity):
+        return "asserted"
+    others = {t.name for t in entity.traits} & NOT_ASSERTED
+    return "past" if others == {"HISTORY"} else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +111,13 @@ def train(notes: Iterable[dict], detect: Callable[[str], list[Entity]], min_note
             if when == "asserted":
                 right = code in gold
             else:
-                right = any("NEGATION" in m.get("traits", ()) for m in mentions
-                            if m["begin"] < e.end and e.begin < m["end"])
+                under = [m for m in mentions if m["begin"] < e.end and e.begin < m["end"]]
+                if when == "past" and not under:
+                    continue  # nothing coded there: whether it is past decides nothing
+                trait = "NEGATION" if when == "denied" else "HISTORY"
+                right = any(trait in m.get("traits", ()) for m in under)
             for key in ((code, entity_words(e.text), when), (code, "", when)):
-                if when == "denied" or key not in seen:
+                if when != "asserted" or key not in seen:
                     seen.add(key)
                     counts.setdefault(key, [0, 0])[0 if right else 1] += 1
     rows = [Agreement(code, words, when, r, w) for (code, words, when), (r, w) in counts.items()
@@ -142,6 +152,15 @@ class Table:
         for e in entities:
             when = reading(e)
             row = self.find(e, when) if when else None
+            if when == "past" and row is not None and row.share < self.bar:
+                scope = f'"{row.words}"' if row.words else "this code"
+                note = (f"; read as current: coders marked {scope} ({row.code}) past only {row.right} of "
+                        f"{row.notes} times the training notes seemed to call it past")
+                e = replace(e, traits=tuple(t for t in e.traits if t.name != "HISTORY"),
+                            concepts=(replace(e.concepts[0], evidence=e.concepts[0].evidence + note),
+                                      *e.concepts[1:]))
+                when = reading(e)
+                row = self.find(e, when) if when else None
             if row is None:
                 out.append(e)
                 continue
@@ -150,6 +169,9 @@ class Table:
             scope = f'"{row.words}"' if row.words else "this code"
             if when == "asserted":
                 note = f"; coders agreed with {scope} as {row.code} in {row.right} of {row.notes} training notes"
+            elif when == "past":
+                note = (f"; coders marked {scope} ({row.code}) past {row.right} of {row.notes} times the "
+                        f"training notes seemed to call it past")
             else:
                 note = (f"; coders recorded {scope} ({row.code}) as a denied finding {row.right} of "
                         f"{row.notes} times the training notes denied it")
