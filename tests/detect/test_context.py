@@ -65,6 +65,8 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Kidney transplant 2016 (ESRD from chronic kidney disease, stage 3a).", "chronic kidney disease, stage 3a",
          "HISTORY"),
         ("Kidney transplant 2018 for chronic kidney disease, stage 3a.", "chronic kidney disease, stage 3a", "HISTORY"),
+        ("No further headache overnight.", "headache", "NEGATION"),      # "no further" denies the finding
+        ("Cough better. Headache none.", "headache", "NEGATION"),        # the answer after the item
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
@@ -79,6 +81,8 @@ def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
         ("No increase in headache.", "headache"),              # pseudo-cue
         ("Not only chest pain but also cough.", "chest pain"),
         ("TIA with no residual deficit, headache, cough.", "cough"),  # "no" stops at a comma ...
+        ("No further workup for the headache.", "headache"),         # ... the work is denied, not the finding
+        ("No further fever overnight, one more episode of cough.", "cough"),  # an item that asserts ends the list
     ],
 )
 def test_scope_limits(detect_kb, text: str, mention: str) -> None:
@@ -147,6 +151,7 @@ def test_shorthand_with_and_without() -> None:
     [
         ("Pneumonia, organism not identified.", "pneumonia", "NEGATION"),   # names the unspecified code
         ("Hypertension s/p PCI 2020, stable.", "hypertension", "HISTORY"),  # the year dates the procedure
+        ("Pt s/p CVA with headache.", "headache", "HISTORY"),               # "s/p" names an operation
         ("Hx: hypertension.", "hypertension", "HISTORY"),                   # a PMH label, not "history of"
         ("Two headaches in the past month.", "headaches", "HISTORY"),       # recent, not past
         ("SLR neg, knee pain.", "knee pain", "NEGATION"),                   # a test result, not a cue
@@ -197,3 +202,8 @@ def test_a_bare_exam_word_counts_only_when_denied(detect_kb) -> None:
     denied = {e.text: {t.name for t in e.traits} for e in detect("Calf soft, no swelling.", detect_kb)}
     assert "NEGATION" in denied["swelling"]
     assert not [e for e in detect("Mild swelling.", detect_kb) if e.text.lower() == "swelling"]
+
+
+def test_a_relatives_past_condition_is_family_history_only(detect_kb) -> None:
+    traits = _traits(detect_kb, "Family history: mother had pneumonia in 2019.")["pneumonia"]
+    assert "PERTAINS_TO_FAMILY" in traits and "HISTORY" not in traits

@@ -289,7 +289,8 @@ def _leads(text: str, tokens: list[Token], first: int, last: int, start: int) ->
 # An item of a denied list that asserts after all: "+ orthopnea", "mild fatty liver", "brief amnesia",
 # "flu A positive".
 _ASSERTING = frozenset({"mild", "moderate", "severe", "brief", "chronic", "positive", "pos", "small", "large",
-                        "on", "but", "with", "has", "had", "some", "slight", "minimal", "trace", "soft", "faint"})
+                        "on", "but", "with", "has", "had", "some", "slight", "minimal", "trace", "soft", "faint",
+                        "more", "another"})
 
 
 def _asserted_item(text: str, tokens: list[Token], at: int) -> bool:
