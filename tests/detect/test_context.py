@@ -67,6 +67,8 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Kidney transplant 2018 for chronic kidney disease, stage 3a.", "chronic kidney disease, stage 3a", "HISTORY"),
         ("No further headache overnight.", "headache", "NEGATION"),      # "no further" denies the finding
         ("Cough better. Headache none.", "headache", "NEGATION"),        # the answer after the item
+        ("Dizzy at times, never any chest pain.", "chest pain", "NEGATION"),
+        ("ROS: + cough. - fever, - headache.", "headache", "NEGATION"),   # a dash marks an item absent
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
@@ -83,6 +85,7 @@ def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
         ("TIA with no residual deficit, headache, cough.", "cough"),  # "no" stops at a comma ...
         ("No further workup for the headache.", "headache"),         # ... the work is denied, not the finding
         ("No further fever overnight, one more episode of cough.", "cough"),  # an item that asserts ends the list
+        ("- headache, worse today", "headache"),                     # a dash opening a line is a bullet
     ],
 )
 def test_scope_limits(detect_kb, text: str, mention: str) -> None:
