@@ -57,3 +57,23 @@ def test_bad_jsonl_is_a_clean_error(detect_kb_path, tmp_path) -> None:
     src.write_text("not json\n", encoding="utf-8")
     res = CliRunner().invoke(_app(), ["--kb", str(detect_kb_path), "detect", "--jsonl", str(src)])
     assert res.exit_code == 2
+
+
+def test_learn_and_use_an_agreement_table(detect_kb_path, tmp_path) -> None:
+    coded = tmp_path / "coded.toml"
+    coded.write_text('[[note]]\nid = "a"\ntext = "Left knee pain."\n[[note.mention]]\ntext = "knee pain"\n'
+                     'code = "M25.569"\n\n[[note]]\nid = "b"\ntext = "Left knee pain again."\n', encoding="utf-8")
+    phrases, table = tmp_path / "p.tsv", tmp_path / "a.tsv"
+    base = ["--kb", str(detect_kb_path)]
+    res = CliRunner().invoke(_app(), [*base, "detect-learn", str(coded), "--out", str(phrases),
+                                      "--agreement-out", str(table)])
+    assert res.exit_code == 0, res.output
+    assert "M25.562\t\tasserted\t0\t2" in table.read_text(encoding="utf-8")  # coders never gave it
+    note = tmp_path / "note.txt"
+    note.write_text("Left knee pain.", encoding="utf-8")
+    run = [*base, "detect", str(note), "--format", "json", "--phrases", str(phrases)]
+    withheld = json.loads(CliRunner().invoke(_app(), [*run, "--agreement", str(table)]).stdout)["entities"]
+    shown = json.loads(CliRunner().invoke(_app(), [*run, "--agreement", "none"]).stdout)["entities"]
+    assert withheld == [] and [e["concepts"][0]["code"] for e in shown] == ["M25.562"]
+    res = CliRunner().invoke(_app(), [*base, "detect", str(note), "--agreement", str(tmp_path / "missing.tsv")])
+    assert res.exit_code != 0 and "does not exist" in res.output
