@@ -127,3 +127,19 @@ def test_a_past_reading_coders_code_as_current_becomes_current_and_is_then_check
             for a in agreement.train([note, note], lambda text: [htn, dvt])}
     assert rows[("I10", "htn", "past")] == (0, 2)
     assert rows[("I82.409", "", "past")] == (2, 0)
+
+
+def test_a_withheld_code_gives_way_to_a_runner_up_coders_agreed_with_for_the_same_words() -> None:
+    hf = Entity(0, 5, "HFrEF", 0.9, (Trait("DIAGNOSIS", 0.8),),
+                (Concept("I50.20", "a title", 1.0, "title term"), Concept("I50.22", "a title", 0.9, "learned phrase"),
+                 Concept("I50.89", "a title", 0.7, "title term")))
+    table = agreement.Table([agreement.Agreement("I50.20", "hfref", "asserted", 4, 8),
+                             agreement.Agreement("I50.22", "hfref", "asserted", 3, 0),
+                             agreement.Agreement("I50.89", "", "asserted", 9, 1)])
+    (kept,) = table.apply([hf])
+    assert [c.code for c in kept.concepts] == ["I50.22", "I50.20", "I50.89"]
+    assert "in place of I50.20" in kept.concepts[0].evidence
+    # only the same words count: a code agreed with elsewhere ("I50.89" alone) does not stand in
+    alone = agreement.Table([agreement.Agreement("I50.20", "hfref", "asserted", 4, 8),
+                             agreement.Agreement("I50.89", "", "asserted", 9, 1)])
+    assert alone.apply([hf]) == []

@@ -145,6 +145,23 @@ class Table:
                 return row
         return None
 
+    def _runner_up(self, entity: Entity, row: Agreement) -> Entity | None:
+        """``entity`` with a lower-ranked concept first, when the coders agreed with that code for the
+        same words ("HFrEF": I50.20 ranked first, but coders gave I50.22): the condition is there, the
+        first code was the wrong one. None when no concept qualifies."""
+        if any(c.additional for c in entity.concepts):
+            return None  # a pair reported together (both sides, a pregnancy's two codes) stays as it is
+        words = entity_words(entity.text)
+        for k, concept in enumerate(entity.concepts[1:], 1):
+            other = self.rows.get((concept.code, words, "asserted"))
+            if other is None or other.notes < self.min_notes or other.share < self.bar:
+                continue
+            note = (f"; in place of {row.code}, which coders gave \"{words}\" in {row.right} of {row.notes} "
+                    f"training notes: they agreed with it as {concept.code} in {other.right} of {other.notes}")
+            first = replace(concept, evidence=concept.evidence + note)
+            return replace(entity, concepts=(first, *(c for j, c in enumerate(entity.concepts) if j != k)))
+        return None
+
     def apply(self, entities: list[Entity]) -> list[Entity]:
         """``entities`` without the readings coders rarely agreed with; the others' first concept says
         how often they did."""
@@ -165,6 +182,8 @@ class Table:
                 out.append(e)
                 continue
             if row.share < self.bar:
+                if when == "asserted" and (better := self._runner_up(e, row)) is not None:
+                    out.append(better)
                 continue
             scope = f'"{row.words}"' if row.words else "this code"
             if when == "asserted":
