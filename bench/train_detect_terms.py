@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_detect import load_notes
 
 from medcode.detect import agreement, learn
-from medcode.detect.detector import Detector, dictionary_for
+from medcode.detect.detector import dictionary_for
 from medcode.kb.store import KB
 
 PACKAGED = Path(__file__).resolve().parents[1] / "src/medcode/detect" / learn.FILE
@@ -60,8 +60,7 @@ def main() -> None:
     # second stage: how often the coders agreed with what the detector, now with these phrases, asserts
     agreement_out = a.agreement_out or (PACKAGED_AGREEMENT if a.out.resolve() == PACKAGED.resolve()
                                         else a.out.with_suffix(".agreement.tsv"))
-    det = Detector(kb, learned=a.out, agreement=False)
-    rows = agreement.train(notes, det.detect)
+    rows = agreement.train_with(kb, notes, a.out)
     agreement_out.write_text(agreement.dump(rows), encoding="utf-8")
     print(f"{len(rows)} code-agreement rows -> {agreement_out}")
 

@@ -114,7 +114,7 @@ def detect_learn(
     Example: medcode detect-learn coded/*.toml --out phrases.tsv --agreement-out agreement.tsv
     """
     from medcode.detect import agreement, learn
-    from medcode.detect.detector import Detector, dictionary_for
+    from medcode.detect.detector import dictionary_for
 
     with errors():
         if not 0 < min_precision <= 1 or min_support < 1:
@@ -128,8 +128,7 @@ def detect_learn(
         out.write_text(learn.dump(table), encoding="utf-8")
         rows = None
         if agreement_out is not None:
-            det = Detector(kb, learned=out, agreement=False)
-            rows = agreement.train(notes, det.detect)
+            rows = agreement.train_with(kb, notes, out)
             agreement_out.write_text(agreement.dump(rows), encoding="utf-8")
     mentions = sum(len(n["mentions"]) for n in notes)
     console = Console(stderr=True)

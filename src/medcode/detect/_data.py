@@ -1,9 +1,14 @@
-"""Reading the detector's rule files (TOML next to the code): one place for parse errors and unknown tables."""
+"""Reading the detector's rule files (TOML next to the code) and learned tables (TSV): one place for parse
+errors and unknown tables."""
 
 from __future__ import annotations
 
+import csv
+import io
 import tomllib
+from collections.abc import Iterable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from medcode.errors import ConfigError
@@ -31,3 +36,24 @@ def check_entry(d: dict[str, Any], allowed: frozenset[str], strings: tuple[str, 
     for key in strings:
         if not isinstance(d.get(key), str) or not d[key]:
             raise ConfigError(f"{where}: '{key}' must be a non-empty string")
+
+
+def read_tsv(name: str, path: Path | None = None) -> tuple[list[list[str]], str] | None:
+    """The rows of the TSV file ``path``, or of the packaged file ``name`` (None when the package has
+    none), with the name to give in errors."""
+    if path is None:
+        res = resources.files("medcode.detect").joinpath(name)
+        if not res.is_file():
+            return None
+        text, where = res.read_text(encoding="utf-8"), name
+    else:
+        text, where = Path(path).read_text(encoding="utf-8"), str(path)
+    return list(csv.reader(io.StringIO(text), delimiter="\t")), where
+
+
+def write_tsv(header: tuple[str, ...], rows: Iterable[tuple]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter="\t", lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()

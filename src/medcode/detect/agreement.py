@@ -33,14 +33,12 @@ table is a few thousand rows of counts a coder can read and correct.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 
+from medcode.detect._data import read_tsv, write_tsv
 from medcode.detect.model import Entity
 from medcode.errors import ConfigError
 
@@ -126,6 +124,15 @@ def train(notes: Iterable[dict], detect: Callable[[str], list[Entity]], min_note
     return rows
 
 
+def train_with(kb, notes: Iterable[dict], learned: Path | bool = True) -> list[Agreement]:
+    """:func:`train` with the detector that uses the phrase table ``learned`` (see
+    :func:`medcode.detect.detector.dictionary_for`) and no agreement table of its own."""
+    # imported here: the detector module imports this one to apply its tables
+    from medcode.detect.detector import Detector
+
+    return train(notes, Detector(kb, learned=learned, agreement=False).detect)
+
+
 class Table:
     """The learned counts, looked up by an entity's code and words."""
 
@@ -200,24 +207,15 @@ class Table:
 
 
 def dump(rows: list[Agreement]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter="\t", lineterminator="\n")
-    w.writerow(COLUMNS)
-    for a in rows:
-        w.writerow((a.code, a.words, a.when, a.right, a.wrong))
-    return buf.getvalue()
+    return write_tsv(COLUMNS, ((a.code, a.words, a.when, a.right, a.wrong) for a in rows))
 
 
 def load(path: Path | None = None) -> list[Agreement]:
     """The rows in ``path``, or the packaged ``code_agreement.tsv`` (empty list if there is none)."""
-    if path is None:
-        res = resources.files("medcode.detect").joinpath(FILE)
-        if not res.is_file():
-            return []
-        text, where = res.read_text(encoding="utf-8"), FILE
-    else:
-        text, where = Path(path).read_text(encoding="utf-8"), str(path)
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    found = read_tsv(FILE, path)
+    if found is None:
+        return []
+    rows, where = found
     if not rows or tuple(rows[0]) != COLUMNS:
         raise ConfigError(f"{where}: expected the header {' '.join(COLUMNS)}")
     out = []

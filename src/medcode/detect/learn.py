@@ -32,16 +32,14 @@ text classifier gives, and a table of phrases with counts can be read and correc
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from medcode.detect import specificity
+from medcode.detect._data import read_tsv, write_tsv
 from medcode.detect.context import default_context, reaches
 from medcode.detect.matcher import STEERING, Dictionary, Term
 from medcode.detect.tokens import ACRONYM, tokenize
@@ -245,26 +243,16 @@ def _cue_words() -> frozenset[str]:
 
 
 def dump(learned: list[Learned]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter="\t", lineterminator="\n")
-    w.writerow(COLUMNS)
-    for x in learned:
-        w.writerow((" ".join(sorted(x.words)), x.code, x.phrase, x.right, x.wrong, x.when))
-    return buf.getvalue()
+    return write_tsv(COLUMNS, ((" ".join(sorted(x.words)), x.code, x.phrase, x.right, x.wrong, x.when)
+                               for x in learned))
 
 
 def load(path: Path | None = None) -> list[Learned]:
     """The learned phrases in ``path``, or the packaged ``learned_terms.tsv`` (empty list if there is none)."""
-    if path is None:
-        res = resources.files("medcode.detect").joinpath(FILE)
-        if not res.is_file():
-            return []
-        text = res.read_text(encoding="utf-8")
-        where = FILE
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-        where = str(path)
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    found = read_tsv(FILE, path)
+    if found is None:
+        return []
+    rows, where = found
     if not rows or tuple(rows[0]) not in (COLUMNS, _OLD_COLUMNS):
         raise ConfigError(f"{where}: expected the header {' '.join(COLUMNS)}")
     width = len(rows[0])
