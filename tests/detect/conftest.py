@@ -231,6 +231,38 @@ TREE = [
     ("R60", "Edema, not elsewhere classified", [
         ("R60.9", "Edema, unspecified", [], {}),
     ], {}),
+    ("G81", "Hemiplegia and hemiparesis", [
+        ("G81.9", "Hemiplegia, unspecified", [
+            ("G81.90", "Hemiplegia, unspecified affecting unspecified side", [], {}),
+            ("G81.91", "Hemiplegia, unspecified affecting right dominant side", [], {}),
+            ("G81.94", "Hemiplegia, unspecified affecting left nondominant side", [], {}),
+        ], {}),
+    ], {}),
+    ("R47", "Speech disturbances, not elsewhere classified", [
+        ("R47.0", "Dysphasia and aphasia", [("R47.01", "Aphasia", [], {})], {}),
+    ], {}),
+    ("I61", "Nontraumatic intracerebral hemorrhage", [
+        ("I61.9", "Nontraumatic intracerebral hemorrhage, unspecified", [], {}),
+    ], {}),
+    ("I63", "Cerebral infarction", [("I63.9", "Cerebral infarction, unspecified", [], {})], {}),
+    ("I69", "Sequelae of cerebrovascular disease", [
+        ("I69.1", "Sequelae of nontraumatic intracerebral hemorrhage", [
+            ("I69.15", "Hemiplegia and hemiparesis following nontraumatic intracerebral hemorrhage", [
+                ("I69.151", "Hemiplegia and hemiparesis following nontraumatic intracerebral hemorrhage "
+                            "affecting right dominant side", [], {}),
+            ], {}),
+        ], {}),
+        ("I69.3", "Sequelae of cerebral infarction", [
+            ("I69.30", "Unspecified sequelae of cerebral infarction", [], {}),
+            ("I69.32", "Speech and language deficits following cerebral infarction", [
+                ("I69.320", "Aphasia following cerebral infarction", [], {}),
+            ], {}),
+            ("I69.35", "Hemiplegia and hemiparesis following cerebral infarction", [
+                ("I69.351", "Hemiplegia and hemiparesis following cerebral infarction affecting right dominant side", [], {}),
+                ("I69.354", "Hemiplegia and hemiparesis following cerebral infarction affecting left non-dominant side", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
 ]
 CHAPTERS = {"C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
@@ -260,6 +292,12 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("C", 0, "Cachexia", "", "R64"),
     ("J", 0, "Jaundice", "(yellow)", "R17"),
     ("S", 0, "Swelling (of)", "", "R60.9"),
+    ("H", 0, "Hemiplegia", "", "G81.9-"),
+    ("H", 0, "Hemiparesis", "", "", "Hemiplegia"),
+    ("A", 0, "Aphasia", "(amnestic) (global)", "R47.01"),
+    ("S", 0, "Stroke", "(apoplectic) (brain) (embolic)", "I63.9"),
+    ("H", 0, "Hemorrhage, hemorrhagic", "", ""),
+    ("H", 1, "intracerebral", "(nontraumatic)", "I61.9"),
 ]
 
 

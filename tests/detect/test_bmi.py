@@ -36,3 +36,15 @@ def test_percent_and_percentile_are_not_bmi_values(detect_kb) -> None:
 def test_lay_words_for_fatigue(detect_kb) -> None:
     for text in ("Feeling tired all the time.", "Low energy for a month.", "Exhausted."):
         assert "R53.83" in _codes(detect_kb, text), text
+
+
+def test_a_weight_diagnosis_that_runs_into_the_value_is_trimmed(detect_kb, tmp_path) -> None:
+    from medcode.detect import Detector
+    from medcode.detect._data import write_tsv
+
+    table = tmp_path / "p.tsv"  # "obesity BMI" learned as one name, as coded notes can teach it
+    table.write_text(write_tsv(("words", "code", "phrase", "right", "wrong", "when"),
+                               [("bmi obesity", "E66.9", "obesity BMI", 5, 0, "any")]), encoding="utf-8")
+    ents = Detector(detect_kb, learned=table, agreement=False).detect("58 yo M. Obesity BMI 33.4.")
+    got = {e.text: e.concepts[0].code for e in ents}
+    assert got == {"Obesity": "E66.9", "BMI 33.4": "Z68.33"}

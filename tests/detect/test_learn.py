@@ -234,3 +234,11 @@ def test_a_label_whose_number_was_the_finding_is_not_learned(detect_kb) -> None:
     notes = [_note(f"Vitals: Tmax {t}.", (f"Tmax {t}", "R50.9")) for t in ("38.6", "39.1", "38.2")]
     # "Tmax" alone says nothing: the value made it a fever, and "Tmax 36.8" is none
     assert not any("tmax" in x.words for x in learn.train(notes, base, min_support=1))
+
+
+def test_a_learned_phrase_that_took_a_cue_along_still_reads_it(detect_kb, tmp_path: Path) -> None:
+    # coders wrote "fever returns" under a return precaution; the phrase then matches "Return if fever"
+    det = Detector(detect_kb, learned=_table(tmp_path, ("fever return", "R50.9", "fever returns", 9, 0)),
+                   agreement=False)
+    (ent,) = det.detect("Return if fever.")
+    assert ent.concepts[0].code == "R50.9" and ent.has("HYPOTHETICAL")

@@ -71,12 +71,17 @@ def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...]) -> list[Enti
     if age and int(age.group(1)) < ADULT_AGE:
         return entities  # pediatric BMI is coded by percentile for age (Z68.5-)
     out = list(entities)
-    taken = [(e.begin, e.end) for e in entities]
     for m in _VALUE.finditer(text):
         value = round(float(m.group(1)), 1)
         band = next((b for b in bands if b.low <= value <= b.high + 0.05), None)
-        if band is None or any(a < m.end() and m.start() < b for a, b in taken):
+        if band is None:
             continue
+        over = [e for e in out if e.begin < m.end() and m.start() < e.end]
+        if any(not _trimmable(e, m.start()) for e in over):
+            continue
+        for e in over:  # "obesity BMI" matched as one name: the weight diagnosis keeps its own words
+            out[out.index(e)] = trimmed = _trim(e, m.start(), text)
+            reason = trimmed if e is reason else reason
         evidence = (f"BMI {m.group(1)} falls in {band.title!r}; reportable with "
                     f"{reason.concepts[0].code} ({reason.text!r} at {reason.begin}-{reason.end}), guideline I.B.14"
                     + ("" if age else "; age not stated, adult assumed"))
@@ -85,3 +90,13 @@ def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...]) -> list[Enti
                           (Trait("DIAGNOSIS", 0.8, "code"),), (concept,)))
     out.sort(key=lambda e: e.begin)
     return out
+
+
+def _trimmable(e: Entity, start: int) -> bool:
+    """A weight diagnosis that begins before a BMI value and runs into it."""
+    return e.begin < start and bool(e.concepts) and e.concepts[0].code.startswith(ASSOCIATED)
+
+
+def _trim(e: Entity, start: int, text: str) -> Entity:
+    end = len(text[:start].rstrip(" ,;:-("))
+    return Entity(e.begin, end, text[e.begin:end], e.score, e.traits, e.concepts, e.section, e.category, e.type)

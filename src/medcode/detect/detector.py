@@ -34,6 +34,7 @@ from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
 from medcode.detect.newborn import default_newborn, newborn
 from medcode.detect.patterns import load_patterns, match_patterns
 from medcode.detect.sections import Sectionizer, default_sectionizer
+from medcode.detect.sequela import default_sequela, sequela
 from medcode.detect.tokens import Token, tokenize
 from medcode.errors import ConfigError
 from medcode.kb.store import KB
@@ -115,6 +116,7 @@ class Detector:
         self.combinations = default_rules()
         self.pregnancy = default_pregnancy()
         self.newborn = default_newborn()
+        self.sequela = default_sequela()
         self.bmi_bands = load_bands(kb.conn)
         self.patterns = _default_patterns()
 
@@ -180,6 +182,7 @@ class Detector:
             score = (0.6 + 0.4 * len(m.positions) / span) * (0.9 if fuzzy else 1.0)
             traits: list[Trait] = []
             seen: set[str] = set()
+            learned = any(mt.term.kind in _LEARNED_KINDS for mt in m.matches)
             for first, last, trait, start, cue in scopes:
                 inside = begin <= start < end  # a cue inside the mention is part of its name ...
                 if (inside and cue in ("not", "no") and first in m.positions
@@ -187,6 +190,9 @@ class Detector:
                         and "without" not in concepts[0].description.lower()
                         and not _names_absence(concepts[0].description)):
                     inside = False  # ... except "liver not enlarged": "not" before one of its words
+                if inside and learned and trait not in _NAMED_INSIDE and not concepts[0].code.startswith("Z") and not _PAST_CODE.search(
+                        concepts[0].description) and _cue_learned_only(m, tokens, start):
+                    inside = False  # ... or only a learned phrase took the cue along ("Return if fever", "Hx migraine")
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)
                     traits.append(Trait(trait, _TRAIT_SCORE[trait], cue))
@@ -228,6 +234,7 @@ class Detector:
             self.pregnancy.puerperium is not None and self.pregnancy.puerperium.search(text))
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes)
+        out = sequela(out, text, self.sequela, self.dictionary.codes)
         out = bmi(out, text, self.bmi_bands)
         return self.agreement.apply(out) if self.agreement else out
 
@@ -430,6 +437,19 @@ def _side_words(text: str) -> frozenset[str]:
 
 _NICOTINE_HISTORY = "Z87.891"
 # Codes whose title is itself about the past ("Old myocardial infarction", "Personal history of ...").
+# "without TM rupture", "no FB", "infant of mother with ...": absence and relatives inside a learned phrase
+# are part of what it names; past and conditional words are not ("Hx migraine", "Return if fever")
+_NAMED_INSIDE = frozenset({"NEGATION", "PERTAINS_TO_FAMILY"})
+
+
+def _cue_learned_only(m: _Mention, tokens: list[Token], start: int) -> bool:
+    """Whether the cue starting at offset ``start`` lies only in the mention's learned phrases: the code
+    set's own names keep their cue words ("History of falling"), a phrase learned from coded notes was
+    learned from the words around a condition, cue included."""
+    at = next((i for i in range(m.first, m.last + 1) if tokens[i].end > start), m.first)
+    return not any(mt.first <= at <= mt.last for mt in m.matches if mt.term.kind not in _LEARNED_KINDS)
+
+
 _PAST_CODE = re.compile(r"\b(?:history|old|healed)\b", re.IGNORECASE)
 
 
