@@ -248,8 +248,8 @@ TREE = [
     ("I69", "Sequelae of cerebrovascular disease", [
         ("I69.1", "Sequelae of nontraumatic intracerebral hemorrhage", [
             ("I69.15", "Hemiplegia and hemiparesis following nontraumatic intracerebral hemorrhage", [
-                ("I69.151", "Hemiplegia and hemiparesis following nontraumatic intracerebral hemorrhage "
-                            "affecting right dominant side", [], {}),
+                ("I69.151", ("Hemiplegia and hemiparesis following nontraumatic intracerebral hemorrhage "
+                             "affecting right dominant side"), [], {}),
             ], {}),
         ], {}),
         ("I69.3", "Sequelae of cerebral infarction", [
