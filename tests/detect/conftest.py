@@ -231,6 +231,14 @@ TREE = [
     ("R60", "Edema, not elsewhere classified", [
         ("R60.9", "Edema, unspecified", [], {}),
     ], {}),
+    ("M17", "Osteoarthritis of knee", [
+        ("M17.0", "Bilateral primary osteoarthritis of knee", [], {}),
+        ("M17.1", "Unilateral primary osteoarthritis of knee", [
+            ("M17.10", "Unilateral primary osteoarthritis, unspecified knee", [], {}),
+            ("M17.11", "Unilateral primary osteoarthritis, right knee", [], {}),
+            ("M17.12", "Unilateral primary osteoarthritis, left knee", [], {}),
+        ], {}),
+    ], {}),
     ("G81", "Hemiplegia and hemiparesis", [
         ("G81.9", "Hemiplegia, unspecified", [
             ("G81.90", "Hemiplegia, unspecified affecting unspecified side", [], {}),
@@ -292,6 +300,8 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("C", 0, "Cachexia", "", "R64"),
     ("J", 0, "Jaundice", "(yellow)", "R17"),
     ("S", 0, "Swelling (of)", "", "R60.9"),
+    ("O", 0, "Osteoarthritis", "", ""),
+    ("O", 1, "knee", "", "M17.1-"),
     ("H", 0, "Hemiplegia", "", "G81.9-"),
     ("H", 0, "Hemiparesis", "", "", "Hemiplegia"),
     ("A", 0, "Aphasia", "(amnestic) (global)", "R47.01"),

@@ -67,3 +67,11 @@ def test_clause_naming_another_condition_keeps_its_side(detect_kb) -> None:
 def test_site_label_and_other_site_codes(detect_kb, text: str, code: str) -> None:
     codes = [e.concepts[0].code for e in detect(text, detect_kb) if e.concepts]
     assert code in codes, codes
+
+
+def test_both_sides_take_the_categorys_bilateral_code(detect_kb) -> None:
+    # the index sends "osteoarthritis, knee" to M17.1- (unilateral); both knees are M17.0
+    (ent,) = detect("Osteoarthritis of both knees.", detect_kb)
+    assert [c.code for c in ent.concepts][:1] == ["M17.0"] and not any(c.additional for c in ent.concepts)
+    (ent,) = detect("Osteoarthritis of the right knee.", detect_kb)
+    assert ent.concepts[0].code == "M17.11"

@@ -221,6 +221,9 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
     raw = best[0] - (ORIGIN_LEAD if chosen == origin else 0.0)
     quality = 1.0 if raw >= 0 else max(0.3, 1.0 + 0.2 * raw)
     pair = _other_side(dictionary, [c for c, _, _ in cands], chosen, ctx)
+    if pair is not None and (both := _bilateral_cousin(dictionary, chosen)) is not None:
+        chosen, pair = both, None
+        best_stated = tuple(sorted({*best_stated, "bilateral"} - {"right", "left"}))
     return Choice(chosen, dictionary.codes[chosen][0], quality, best_stated, missing, pair)
 
 
@@ -254,6 +257,19 @@ def _other_side(dictionary, cands: list[str], chosen: str, ctx: set[str]) -> str
     want = frozenset(swap.get(w, w) for w in words_)
     for c in cands:
         if c != chosen and _title_words(dictionary.codes[c][0]) == want:
+            return c
+    return None
+
+
+def _bilateral_cousin(dictionary, chosen: str) -> str | None:
+    """A bilateral code elsewhere in the category for what ``chosen`` names on one side: the index sends
+    "osteoarthritis, knee" to M17.1- (unilateral), but both knees are M17.0 "Bilateral primary
+    osteoarthritis of knee", which the code set prefers to a right and a left code."""
+    want = (_title_words(dictionary.codes[chosen][0]) - {"right", "left", "unilateral"}) | {"bilateral"}
+    parent = dictionary.codes[chosen][2]
+    grand = dictionary.codes[parent][2] if parent in dictionary.codes else None
+    for c in _billable_under(dictionary, grand, 60) if grand in dictionary.codes else ():
+        if _title_words(dictionary.codes[c][0]) == want:
             return c
     return None
 
