@@ -196,3 +196,16 @@ def test_follow_up_visit_makes_injuries_subsequent(text: str, evidence: str, exp
     if expected.endswith("D"):
         assert "follow-up visit" in e.concepts[0].evidence and "assumed initial" not in e.concepts[0].evidence
         assert e.concepts[1].code == "S82.002A"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Type 2 diabetes, poorly controlled (A1c 9.8).", "E11.65"),
+    ("Uncontrolled type 2 diabetes.", "E11.65"),
+    ("Type 2 diabetes, well controlled.", "E11.9"),
+    ("Hypertension, uncontrolled. Type 2 diabetes.", "E11.9"),
+])
+def test_poorly_controlled_diabetes_is_coded_with_hyperglycemia(detect_kb, text: str, code: str) -> None:
+    ent = next(e for e in detect(text, detect_kb) if "diabetes" in e.text.lower())
+    assert ent.concepts[0].code == code
+    if code == "E11.65":
+        assert "poorly controlled" in ent.concepts[0].evidence

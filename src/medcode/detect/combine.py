@@ -160,6 +160,32 @@ def tobacco_product(entities: list[Entity], text: str, titles: dict[str, tuple])
                    if head.code.startswith("F17.20") else None)
 
 
+# "poorly controlled", "uncontrolled" (index: Diabetes, poorly controlled / inadequately controlled / out of
+# control: code to Diabetes, by type, with hyperglycemia; uncontrolled, meaning hyperglycemia: likewise).
+# Said right after the diabetes in the same clause ("T2DM, poorly controlled (A1c 9.8)") or just before it
+# ("uncontrolled T2DM"); a clause that names a complication first ("DM2 with neuropathy, poorly
+# controlled") is coded by its complication.
+_POOR_CONTROL = r"(?:poorly|poor|inadequately|suboptimal(?:ly)?|not well)[- ]?(?:controlled|control)|uncontrolled|out of control"
+_CONTROL_AFTER = re.compile(r"(?:(?!\bwith\b|\bw/|\band\b)(?:[^.;\n]|\.(?=\d))){0,30}?\b(?:" + _POOR_CONTROL + r")\b", re.IGNORECASE)
+_CONTROL_BEFORE = re.compile(r"\b(?:" + _POOR_CONTROL + r")\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
+_WITHOUT_COMPLICATIONS = ("E10.9", "E11.9", "E13.9")
+
+
+def diabetes_control(entities: list[Entity], text: str, titles: dict[str, tuple]) -> list[Entity]:
+    """Diabetes said to be poorly controlled is coded with hyperglycemia (E11.9 becomes E11.65)."""
+    out = []
+    for e in entities:
+        head = e.concepts[0] if e.concepts else None
+        if head is not None and e.asserted and head.code in _WITHOUT_COMPLICATIONS:
+            said = _CONTROL_AFTER.match(text, e.end) or _CONTROL_BEFORE.search(text, max(0, e.begin - 30), e.begin)
+            code = head.code[:3] + ".65"
+            if said and code in titles:
+                e = _promote(e, code, titles[code][0], f"{said.group(0).strip()!r}: index Diabetes, poorly "
+                             "controlled, code to Diabetes, by type, with hyperglycemia")
+        out.append(e)
+    return out
+
+
 # A note whose title or first line says it is a follow-up of an injury ("FRACTURE CLINIC - RETURN VISIT",
 # "UC F/U VISIT", "BURN CLINIC F/U"): the injury is in its healing phase.
 _FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|followup|return visit|re-?check|revisit|wound check|cast check|"

@@ -22,6 +22,7 @@ from medcode.detect.combine import (
     combine,
     default_pregnancy,
     default_rules,
+    diabetes_control,
     diabetes_type,
     follow_up,
     pregnancy,
@@ -227,6 +228,7 @@ class Detector:
         out.sort(key=lambda e: e.begin)
         out = refer_back(combine(out, self.combinations, self.dictionary.codes))
         out = diabetes_type(out, self.dictionary.codes)
+        out = diabetes_control(out, text, self.dictionary.codes)
         out = tobacco_product(out, text, self.dictionary.codes)
         out = follow_up(out, text, self.dictionary.codes)
         out = pregnancy(out, text, self.pregnancy, self._resolve)
