@@ -69,6 +69,8 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Cough better. Headache none.", "headache", "NEGATION"),        # the answer after the item
         ("Dizzy at times, never any chest pain.", "chest pain", "NEGATION"),
         ("ROS: + cough. - fever, - headache.", "headache", "NEGATION"),   # a dash marks an item absent
+        ("Allergic to sulfa (headache) and codeine.", "headache", "HISTORY"),  # a reaction in an allergy list
+        ("Allergies: morphine - headache; contrast - fever.", "fever", "HISTORY"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
@@ -210,3 +212,7 @@ def test_a_bare_exam_word_counts_only_when_denied(detect_kb) -> None:
 def test_a_relatives_past_condition_is_family_history_only(detect_kb) -> None:
     traits = _traits(detect_kb, "Family history: mother had pneumonia in 2019.")["pneumonia"]
     assert "PERTAINS_TO_FAMILY" in traits and "HISTORY" not in traits
+
+
+def test_an_allergy_list_does_not_make_the_next_item_past(detect_kb) -> None:
+    assert "HISTORY" not in _traits(detect_kb, "Penicillin allergy, chest pain since noon.")["chest pain"]
