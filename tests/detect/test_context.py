@@ -71,6 +71,7 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("ROS: + cough. - fever, - headache.", "headache", "NEGATION"),   # a dash marks an item absent
         ("Allergic to sulfa (headache) and codeine.", "headache", "HISTORY"),  # a reaction in an allergy list
         ("Allergies: morphine - headache; contrast - fever.", "fever", "HISTORY"),
+        ("Pneumonia at age 13, none since.", "pneumonia", "HISTORY"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
@@ -216,3 +217,7 @@ def test_a_relatives_past_condition_is_family_history_only(detect_kb) -> None:
 
 def test_an_allergy_list_does_not_make_the_next_item_past(detect_kb) -> None:
     assert "HISTORY" not in _traits(detect_kb, "Penicillin allergy, chest pain since noon.")["chest pain"]
+
+
+def test_an_age_of_onset_is_not_a_past_condition(detect_kb) -> None:
+    assert "HISTORY" not in _traits(detect_kb, "Type 1 diabetes dx age 7.")["type 1 diabetes"]
