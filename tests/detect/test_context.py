@@ -72,6 +72,9 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Allergic to sulfa (headache) and codeine.", "headache", "HISTORY"),  # a reaction in an allergy list
         ("Allergies: morphine - headache; contrast - fever.", "fever", "HISTORY"),
         ("Pneumonia at age 13, none since.", "pneumonia", "HISTORY"),
+        ("Pneumonia and fever, both resolved.", "pneumonia", "HISTORY"),
+        ("Pneumonia last Dec.", "pneumonia", "HISTORY"),
+        ("Pneumonia in her 30s.", "pneumonia", "HISTORY"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
