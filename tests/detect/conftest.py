@@ -239,6 +239,7 @@ TREE = [
             ("M17.12", "Unilateral primary osteoarthritis, left knee", [], {}),
         ], {}),
     ], {}),
+    ("K65", "Peritonitis", [("K65.2", "Spontaneous bacterial peritonitis", [], {})], {}),
     ("G81", "Hemiplegia and hemiparesis", [
         ("G81.9", "Hemiplegia, unspecified", [
             ("G81.90", "Hemiplegia, unspecified affecting unspecified side", [], {}),
@@ -272,7 +273,7 @@ TREE = [
         ], {}),
     ], {}),
 ]
-CHAPTERS = {"C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
+CHAPTERS = {"K": ("11", "Digestive diseases"), "C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "O": ("15", "Pregnancy, childbirth and the puerperium"),
             "P": ("16", "Certain conditions originating in the perinatal period"),

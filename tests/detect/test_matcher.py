@@ -109,3 +109,9 @@ def test_a_detail_after_without_is_not_a_list_item() -> None:
     parts = [Match(Term("R51.9", "title", "headache", frozenset()), frozenset({0}), 0, 0),
              Match(Term("F23", "index", "psychotic", frozenset()), frozenset({1}), 1, 1)]
     assert joined not in _split_lists([joined, *parts], tokens, listed)
+
+
+def test_sbp_with_a_pressure_value_is_a_blood_pressure(detect_kb) -> None:
+    assert not detect("Orthostatics: SBP 134 -> 102 standing. If SBP < 90 call.", detect_kb)
+    (ent,) = detect("Cirrhosis with SBP 2022, treated.", detect_kb)
+    assert ent.text == "SBP" and ent.concepts[0].code == "K65.2"

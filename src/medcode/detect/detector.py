@@ -166,6 +166,8 @@ class Detector:
                 continue  # "PE: BP 132/76" is the physical exam, "MS: alert" the mental status
             if text[begin:end] == "PE" and _PE_TUBES.match(text, end):
                 continue
+            if text[begin:end] == "SBP" and _PRESSURE_VALUE.match(text, end):
+                continue  # "SBP 82", "SBP goal <140": systolic blood pressure, not bacterial peritonitis
             if text[begin:end].lower() == "faint" and (_FAINT_BEFORE.match(text, end)
                                                        or _FAINT_SIGN.search(text, max(0, begin - 12), begin)):
                 continue
@@ -490,6 +492,8 @@ _EXAM_LABELS = frozenset({"PE", "MS", "P/E"})
 _EXAM_FOLLOWS = re.compile(r":\s*(?:BP|HR|T\b|Temp|VS|vitals|gen|general|NAD|WD|alert|awake|A&O|AAO|AOx|HEENT|"
                            r"well|pleasant|oriented|calm|no\b|nl\b|normal|wnl|lungs?|heart|abd|abdomen|skin|chest|"
                            r"cv\b|rrr|ext|neuro|pelvic|vulva|neck|eyes?\b|ears?\b|head\b|\d)", re.IGNORECASE)
+_PRESSURE_VALUE = re.compile(r"\s*(?:[<>≥≤=:~]|(?!(?:19|20)\d\d\b)\d|\(|(?:of|in|goal|target|was|is|to|drop\w*|fell|down|up|trend\w*|nadir|"
+                             r"range|under|over|above|below|less|greater|persistently|remains?)\b)", re.IGNORECASE)
 # "PE tubes" are pressure-equalization tubes in the ear drums, not a pulmonary embolism
 _PE_TUBES = re.compile(r"\s+tubes?\b", re.IGNORECASE)
 # "faint" describing a sign ("faint 2/6 murmur", "malar rash faint") rather than fainting ("felt faint")
