@@ -239,6 +239,17 @@ TREE = [
             ("M17.12", "Unilateral primary osteoarthritis, left knee", [], {}),
         ], {}),
     ], {}),
+    ("L03", "Cellulitis and acute lymphangitis", [
+        ("L03.1", "Cellulitis and acute lymphangitis of other parts of limb", [
+            ("L03.11", "Cellulitis of other parts of limb", [
+                ("L03.111", "Cellulitis of right axilla", [], {}),
+                ("L03.112", "Cellulitis of left axilla", [], {}),
+                ("L03.115", "Cellulitis of right lower limb", [], {}),
+                ("L03.116", "Cellulitis of left lower limb", [], {}),
+                ("L03.119", "Cellulitis of unspecified part of limb", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
     ("K65", "Peritonitis", [("K65.2", "Spontaneous bacterial peritonitis", [], {})], {}),
     ("G81", "Hemiplegia and hemiparesis", [
         ("G81.9", "Hemiplegia, unspecified", [
@@ -273,7 +284,7 @@ TREE = [
         ], {}),
     ], {}),
 ]
-CHAPTERS = {"K": ("11", "Digestive diseases"), "C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
+CHAPTERS = {"L": ("12", "Skin diseases"), "K": ("11", "Digestive diseases"), "C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "O": ("15", "Pregnancy, childbirth and the puerperium"),
             "P": ("16", "Certain conditions originating in the perinatal period"),

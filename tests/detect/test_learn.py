@@ -242,3 +242,13 @@ def test_a_learned_phrase_that_took_a_cue_along_still_reads_it(detect_kb, tmp_pa
                    agreement=False)
     (ent,) = det.detect("Return if fever.")
     assert ent.concepts[0].code == "R50.9" and ent.has("HYPOTHETICAL")
+
+
+def test_a_learned_code_keeps_its_other_details_when_the_side_changes(detect_kb, tmp_path: Path) -> None:
+    det = Detector(detect_kb, learned=_table(tmp_path, ("cellulitis foot", "L03.115", "Cellulitis R foot", 5, 0)),
+                   agreement=False)
+    (ent,) = det.detect("Cellulitis L foot.")
+    assert ent.concepts[0].code == "L03.116"  # left lower limb, not L03.112 left axilla
+    assert "as learned: lower" in ent.concepts[0].evidence
+    (ent,) = det.detect("Cellulitis R foot.")
+    assert ent.concepts[0].code == "L03.115"

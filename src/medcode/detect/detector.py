@@ -284,12 +284,14 @@ class Detector:
             term = match.term
             if term.kind in _DENIED_KINDS and not denied_only:
                 continue  # a bare exam word is no reading of a fuller mention
-            code = term.code
+            code, words = term.code, ctx
             if term.kind in _LEARNED_KINDS:
                 # a learned phrase's code took its side and encounter from the notes it was learned from;
-                # here only this note's words may choose them, so it starts from the widened code
+                # here only this note's words may choose them, so it starts from the widened code, with
+                # the learned code's other details
+                words = ctx | specificity.learned_hint(self.dictionary, code)
                 code = specificity._widen(self.dictionary, code)
-            choice = specificity.resolve(self.dictionary, code, ctx)
+            choice = specificity.resolve(self.dictionary, code, words)
             if choice is None:
                 continue
             coverage = (0.5 + 0.5 * len(match.positions) / len(m.positions)) * (0.85 + 0.15 * len(term.required) / m.size)
@@ -301,11 +303,11 @@ class Detector:
             if choice.code in best and best[choice.code].score >= score:
                 continue
             best[choice.code] = Concept(choice.code, choice.title, round(score, 4),
-                                        _evidence(term, choice, self.dictionary.learned))
+                                        _evidence(term, choice, self.dictionary.learned, words - ctx))
             if choice.pair and choice.pair not in best:
                 title = self.dictionary.codes[choice.pair][0]
                 best[choice.pair] = Concept(choice.pair, title, round(score, 4) - 0.0001,
-                                            _evidence(term, choice, self.dictionary.learned) + "; both sides stated, no bilateral code: "
+                                            _evidence(term, choice, self.dictionary.learned, words - ctx) + "; both sides stated, no bilateral code: "
                                             "each side coded", additional=True)
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.code))
         return ranked[:MAX_CONCEPTS]
@@ -521,7 +523,8 @@ def _kind(code: str) -> str:
     return "DIAGNOSIS"
 
 
-def _evidence(term, choice: specificity.Choice, learned: dict) -> str:
+def _evidence(term, choice: specificity.Choice, learned: dict, hinted: set[str] = frozenset()) -> str:
+    """``hinted``: detail words a learned code brought (specificity.learned_hint), not stated by the note."""
     if term.kind == DENIED_ONLY:  # see matcher.DENIED_ONLY
         parts = [f'index term "{term.text}" ({term.code}), a bare exam word kept because the note denies it']
     elif term.kind in _LEARNED_KINDS:
@@ -536,7 +539,7 @@ def _evidence(term, choice: specificity.Choice, learned: dict) -> str:
         parts = [f'{term.kind} term "{term.text}" ({term.code})']
     by_axis: dict[str, list[str]] = defaultdict(list)
     for w in choice.stated:
-        by_axis[_AXIS_OF.get(w, "words")].append(w)
+        by_axis["as learned" if w in hinted else _AXIS_OF.get(w, "words")].append(w)
     for axis, ws in by_axis.items():
         parts.append(f"{axis}: {' '.join(ws)}")
     if choice.missing:

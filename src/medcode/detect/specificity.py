@@ -130,6 +130,17 @@ def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000) -> Choice |
     return cache[key]
 
 
+_NOT_A_HINT = _SIDE_EPISODE | {"unilateral", "unspecified", "dominant", "nondominant", "non", "encounter"}
+
+
+def learned_hint(dictionary, code: str) -> frozenset[str]:
+    """The detail words of a learned phrase's code that the note may keep without stating them: its
+    title's words but side and encounter. "Cellulitis R foot" was learned as L03.115 "Cellulitis of right
+    lower limb"; read in a note about the left foot it starts from L03.11, and "lower limb" (which the
+    note's "foot" does not say in the code set's words) still tells L03.116 from L03.112, left axilla."""
+    return _title_words(dictionary.codes[code][0]) - _NOT_A_HINT if code in dictionary.codes else frozenset()
+
+
 def _widen(dictionary, code: str) -> str:
     key = ("widen", code)
     if key not in dictionary.candidate_cache:
