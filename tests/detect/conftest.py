@@ -250,6 +250,13 @@ TREE = [
             ], {}),
         ], {}),
     ], {}),
+    ("N63", "Unspecified lump in breast", [
+        ("N63.0", "Unspecified lump in unspecified breast", [], {}),
+        ("N63.2", "Unspecified lump in the left breast", [
+            ("N63.20", "Unspecified lump in the left breast, unspecified quadrant", [], {}),
+            ("N63.21", "Unspecified lump in the left breast, upper outer quadrant", [], {}),
+        ], {}),
+    ], {}),
     ("K65", "Peritonitis", [("K65.2", "Spontaneous bacterial peritonitis", [], {})], {}),
     ("G81", "Hemiplegia and hemiparesis", [
         ("G81.9", "Hemiplegia, unspecified", [

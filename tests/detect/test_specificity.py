@@ -75,3 +75,10 @@ def test_both_sides_take_the_categorys_bilateral_code(detect_kb) -> None:
     assert [c.code for c in ent.concepts][:1] == ["M17.0"] and not any(c.additional for c in ent.concepts)
     (ent,) = detect("Osteoarthritis of the right knee.", detect_kb)
     assert ent.concepts[0].code == "M17.11"
+
+
+def test_an_unspecified_quadrant_is_no_detail_the_text_must_state(detect_kb) -> None:
+    (ent,) = detect("Lump in the left breast.", detect_kb)
+    assert ent.concepts[0].code == "N63.20"
+    (ent,) = detect("Lump in the left breast, upper outer quadrant.", detect_kb)
+    assert ent.concepts[0].code == "N63.21"

@@ -23,7 +23,7 @@ _PARENS = re.compile(r"\([^()]*\)")
 # fractures: not stated displaced → displaced, not stated open → closed; 7th character A for active
 # treatment).
 DEFAULTS = frozenset(
-    ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "nos", "site", "part", "region", "type", "dominant", "i", "uncomplicated", "severity", "side", "organism"]
+    ["unspecified", "closed", "displaced", "initial", "encounter", "fracture", "routine", "healing", "primary", "without", "nos", "site", "part", "region", "type", "dominant", "i", "uncomplicated", "severity", "side", "organism", "quadrant"]
 ) | {"female"} | {"unrestricted", "contralateral"}  # breast codes: female unless the text says male (the common case; male must be documented)
 # "unrestricted hearing on the contralateral side" is the normal state a note does not mention (H90.4-).
 # "dominant": hemiplegia of an unstated dominance is coded to the dominant side (guideline I.C.6.a).
