@@ -176,8 +176,9 @@ class ConText:
             starts = [t.start for t in tokens]
             lowered = text.lower()
             hits = []
+            seen: dict[str, list[int]] = {}
             for order, (i, regex, needed) in enumerate(self._patterns):
-                for lo, hi in windows(lowered, needed):
+                for lo, hi in windows(lowered, needed, seen):
                     hits.extend((m.start(), order, m, self.rules[i]) for m in regex.finditer(text, lo, hi))
             hits.sort(key=lambda h: h[:2])  # leftmost first; at one place, PSEUDO and then file order
             # pattern spans kept: one cue per stretch of text. Hits come leftmost first, so a hit overlaps

@@ -84,10 +84,11 @@ def match_patterns(patterns: tuple[Pattern, ...], text: str, tokens: list[Token]
     starts = [t.start for t in tokens]
     low = text.lower()
     out = []
+    seen: dict[str, list[int]] = {}
     for p in patterns:
         if p.code not in codes:
             continue
-        for m in (m for lo, hi in windows(low, p.words) for m in p.regex.finditer(text, lo, hi)):
+        for m in (m for lo, hi in windows(low, p.words, seen) for m in p.regex.finditer(text, lo, hi)):
             if not p.applies(text, m.start(), section_at(m.start()), m.end()):
                 continue
             first = bisect.bisect_left(starts, m.start())

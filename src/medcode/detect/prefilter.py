@@ -20,21 +20,26 @@ RADIUS = 120  # the longest cue or pattern allows about 80 characters ("dated di
 _MANY = 6  # more hits than this and the stretches cover most of a 2 KB note anyway
 
 
-def windows(lowered: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+def windows(lowered: str, words: tuple[str, ...], seen: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:
     """Stretches of the text, as (start, end), that can hold a match needing one of ``words``.
 
     No words means no filter: the whole text. A text without any of the words gives no stretch.
+    ``seen``, when given, keeps each word's first places in this text for the next call: the rules of
+    one note ask for the same words ("no", "history") many times.
     """
     if not words:
         return [(0, len(lowered))]
     spans = []
     for w in words:
-        at = lowered.find(w)
-        while at >= 0:
+        places = seen.get(w) if seen is not None else None
+        if places is None:
+            places = _places(lowered, w)
+            if seen is not None:
+                seen[w] = places
+        for at in places:
             spans.append((max(0, at - RADIUS), min(len(lowered), at + len(w) + RADIUS)))
             if len(spans) > _MANY:
                 return [(0, len(lowered))]  # a word on every line ("no", "in"): the windows would cover it all
-            at = lowered.find(w, at + 1)
     if not spans:
         return []
     spans.sort()
@@ -46,6 +51,16 @@ def windows(lowered: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
         else:
             merged.append((lo, hi))
     return merged
+
+
+def _places(lowered: str, w: str) -> list[int]:
+    """Where ``w`` occurs, up to one more place than :func:`windows` ever uses."""
+    out = []
+    at = lowered.find(w)
+    while at >= 0 and len(out) <= _MANY:
+        out.append(at)
+        at = lowered.find(w, at + 1)
+    return out
 
 
 def literal_words(regex: re.Pattern[str]) -> tuple[str, ...]:
@@ -81,8 +96,10 @@ def _branch_required(branch: str) -> set[str] | None:
             end = _group_end(branch, k)
             inner = branch[k + 1:end]
             optional = _quantified_optional(branch, end + 1)
-            if not optional and not inner.startswith(("?=", "?!", "?<=", "?<!")):
-                candidate = _required(inner.removeprefix("?:"))
+            if not optional and not inner.startswith(("?!", "?<!")):
+                # a lookahead or lookbehind's text lies right next to the match, inside its window
+                body = next((inner[len(p):] for p in ("?:", "?<=", "?=") if inner.startswith(p)), inner)
+                candidate = _required(body)
                 best = _better(best, candidate)
             k = end + 1
             continue

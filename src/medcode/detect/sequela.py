@@ -56,8 +56,10 @@ def default_sequela() -> Sequela:
 
 def sequela(entities: list[Entity], text: str, rules: Sequela, codes: dict[str, tuple]) -> list[Entity]:
     """``codes`` maps a code to (title, billable, ...), as the detector's dictionary holds them."""
+    if not rules.stroke.search(text):  # cheap first: most notes name no stroke
+        return entities
     said = rules.context.search(text)
-    if said is None or not rules.stroke.search(text) or (rules.acute and rules.acute.search(text)):
+    if said is None or (rules.acute and rules.acute.search(text)):
         return entities
     kind = next((rules.kinds[e.concepts[0].code[:3]] for e in entities
                  if e.concepts and e.concepts[0].code[:3] in rules.kinds), _BASE)

@@ -61,10 +61,11 @@ def _expansions() -> dict[tuple[str, ...], set[str]]:
 
 
 _EXP = _expansions()
-# the longest key that starts with each word: most tokens start none and cost one dict look-up
-_FIRST: dict[str, int] = {}
+# the lengths of the keys that start with each word, longest first: most tokens start none and cost one
+# dict look-up, and a word that starts keys of two lengths tries those two only
+_SIZES: dict[str, tuple[int, ...]] = {}
 for _key in _EXP:
-    _FIRST[_key[0]] = max(_FIRST.get(_key[0], 0), len(_key))
+    _SIZES[_key[0]] = tuple(sorted({*_SIZES.get(_key[0], ()), len(_key)}, reverse=True))
 
 
 def tokenize(text: str) -> list[Token]:
@@ -133,10 +134,12 @@ def _expand(tokens: list[Token]) -> None:
     for i in range(n):
         if i < covered:
             continue
-        longest = _FIRST.get(tokens[i].norm)
-        if longest is None:
+        sizes = _SIZES.get(tokens[i].norm)
+        if sizes is None:
             continue
-        for size in range(min(longest, n - i), 0, -1):
+        for size in sizes:
+            if size > n - i:
+                continue
             group = tokens[i:i + size]
             if group[-1].sentence != group[0].sentence:
                 continue
