@@ -45,3 +45,8 @@ def test_rule_file_errors_are_clear() -> None:
         load_sequela('[context]\npatterns = ["x"]\nstroke = "y"\n[map]\n"G81.91" = "G81.91"\n')
     with pytest.raises(ConfigError, match="bad pattern"):
         load_sequela('[context]\npatterns = ["("]\nstroke = "y"\n')
+
+
+def test_a_denied_past_stroke_is_no_context(detect_kb) -> None:
+    top = _top(detect_kb, "No hx of stroke. Right hemiparesis and aphasia since this morning.")
+    assert top["hemiparesis"][0] == "G81.91"
