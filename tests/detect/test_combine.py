@@ -209,3 +209,35 @@ def test_poorly_controlled_diabetes_is_coded_with_hyperglycemia(detect_kb, text:
     assert ent.concepts[0].code == code
     if code == "E11.65":
         assert "poorly controlled" in ent.concepts[0].evidence
+
+
+def _entity(text: str, *codes: str):
+    from medcode.detect.model import Concept, Entity, Trait
+
+    return Entity(0, len(text), text, 1.0, (Trait("DIAGNOSIS", 0.8, "code"),),
+                  tuple(Concept(c, f"title of {c}", 1.0 - k / 10, "index term") for k, c in enumerate(codes)))
+
+
+_TITLES = {c: (f"title of {c}", True, None) for c in ("F02.C0", "F02.80", "F03.C0", "F03.90", "G30.9", "G20.A1",
+                                                   "E21.1", "N25.81", "N18.4")}
+
+
+def test_dementia_with_its_cause_is_coded_cause_first() -> None:
+    from medcode.detect.combine import dementia_cause
+
+    (ent,) = dementia_cause([_entity("Alzheimer's dementia, severe", "F03.C0", "G30.9")], _TITLES)
+    assert [(c.code, c.additional) for c in ent.concepts][:2] == [("G30.9", False), ("F02.C0", True)]
+    assert "F02" in ent.concepts[0].evidence
+    ents = dementia_cause([_entity("Parkinson disease", "G20.A1"), _entity("Dementia", "F03.90")], _TITLES)
+    assert ents[1].concepts[0].code == "F02.80"  # the cause named elsewhere in the note
+    assert dementia_cause([_entity("Dementia", "F03.90")], _TITLES)[0].concepts[0].code == "F03.90"
+
+
+def test_secondary_hyperparathyroidism_with_ckd_is_renal() -> None:
+    from medcode.detect.combine import combine, default_rules
+
+    ents = combine([_entity("CKD 4", "N18.4"), _entity("Secondary hyperparathyroidism", "E21.1")],
+                   default_rules(), _TITLES)
+    assert ents[1].concepts[0].code == "N25.81"
+    alone = combine([_entity("Secondary hyperparathyroidism", "E21.1")], default_rules(), _TITLES)
+    assert alone[0].concepts[0].code == "E21.1"

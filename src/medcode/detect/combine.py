@@ -186,6 +186,41 @@ def diabetes_control(entities: list[Entity], text: str, titles: dict[str, tuple]
     return out
 
 
+# Dementia due to a disease classified elsewhere (tabular note at F02: "code first the underlying
+# physiological condition", e.g. Alzheimer's disease G30.-): the disease first, then F02 with the same
+# severity and behavior characters as the F03 reading ("Alzheimer's dementia, severe": G30.9 + F02.C0).
+_DEMENTIA_CAUSES = ("G30", "G31.0", "G31.83", "G20", "G10", "G35")
+
+
+def _as_f02(code: str) -> str:
+    return "F02.8" + code[5:] if code.startswith("F03.9") else "F02" + code[3:]
+
+
+def dementia_cause(entities: list[Entity], titles: dict[str, tuple]) -> list[Entity]:
+    """A dementia read as F03 (unspecified dementia) in a note that names its cause becomes F02."""
+    causes = [c for e in entities if e.asserted and not e.has("HISTORY")
+              for c in e.concepts[:1] if c.code.startswith(_DEMENTIA_CAUSES)]
+    out = []
+    for e in entities:
+        head = e.concepts[0] if e.concepts else None
+        if head is None or not head.code.startswith("F03") or not e.asserted:
+            out.append(e)
+            continue
+        own = next((c for c in e.concepts if c.code.startswith(_DEMENTIA_CAUSES)), None)
+        cause = own or (causes[0] if causes else None)
+        f02 = _as_f02(head.code)
+        if cause is None or f02 not in titles or not titles[f02][1]:
+            out.append(e)
+            continue
+        why = (f"dementia due to {cause.code} ({cause.description}): tabular note at F02, code first the "
+               f"underlying condition; {f02} for {head.code}")
+        dementia = Concept(f02, titles[f02][0], head.score, f"{head.evidence}; {why}", additional=own is not None)
+        rest = tuple(c for c in e.concepts if c.code not in (f02, cause.code))
+        first = (replace(own, evidence=f"{own.evidence}; {why}"), dementia) if own else (dementia,)
+        out.append(replace(e, concepts=(*first, *rest)[:5]))
+    return out
+
+
 # A note whose title or first line says it is a follow-up of an injury ("FRACTURE CLINIC - RETURN VISIT",
 # "UC F/U VISIT", "BURN CLINIC F/U"): the injury is in its healing phase.
 _FOLLOW_UP = re.compile(r"\b(?:f/u|follow[- ]?up|followup|return visit|re-?check|revisit|wound check|cast check|"

@@ -22,6 +22,7 @@ from medcode.detect.combine import (
     combine,
     default_pregnancy,
     default_rules,
+    dementia_cause,
     diabetes_control,
     diabetes_type,
     follow_up,
@@ -231,6 +232,7 @@ class Detector:
         out = refer_back(combine(out, self.combinations, self.dictionary.codes))
         out = diabetes_type(out, self.dictionary.codes)
         out = diabetes_control(out, text, self.dictionary.codes)
+        out = dementia_cause(out, self.dictionary.codes)
         out = tobacco_product(out, text, self.dictionary.codes)
         out = follow_up(out, text, self.dictionary.codes)
         out = pregnancy(out, text, self.pregnancy, self._resolve)
