@@ -39,8 +39,10 @@ def test_the_kind_of_stroke_picks_the_subcategory(detect_kb) -> None:
 
 
 def test_rule_file_errors_are_clear() -> None:
-    with pytest.raises(ConfigError, match="context needs"):
+    with pytest.raises(ConfigError, match="context.stroke must be"):
         load_sequela('[context]\npatterns = ["x"]\n')
+    with pytest.raises(ConfigError, match="context.patterns must be"):
+        load_sequela('[context]\nstroke = "y"\n')
     with pytest.raises(ConfigError, match="under I69.3"):
         load_sequela('[context]\npatterns = ["x"]\nstroke = "y"\n[map]\n"G81.91" = "G81.91"\n')
     with pytest.raises(ConfigError, match="bad pattern"):

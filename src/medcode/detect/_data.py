@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tomllib
 from collections.abc import Iterable
 from importlib import resources
@@ -26,6 +27,19 @@ def read_tables(name: str, what: str, allowed: set[str], text: str | None = None
     if unknown:
         raise ConfigError(f"{what}: unknown tables {sorted(unknown)}")
     return data
+
+
+def any_of(patterns: Any, what: str, required: bool = True) -> re.Pattern[str] | None:
+    """One case-insensitive regex matching any of ``patterns`` (a list of regular expressions from a rule
+    file); None for an empty list that is not ``required``. ``what`` names the list in errors."""
+    if not isinstance(patterns, list) or not all(isinstance(x, str) for x in patterns) or (required and not patterns):
+        raise ConfigError(f"{what} must be a {'non-empty ' if required else ''}list of regular expressions")
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(patterns), re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"{what}: bad pattern ({exc})") from None
 
 
 def check_entry(d: dict[str, Any], allowed: frozenset[str], strings: tuple[str, ...], where: str) -> None:

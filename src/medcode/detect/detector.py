@@ -194,8 +194,8 @@ class Detector:
                         and "without" not in concepts[0].description.lower()
                         and not _names_absence(concepts[0].description)):
                     inside = False  # ... except "liver not enlarged": "not" before one of its words
-                if inside and learned and trait not in _NAMED_INSIDE and not concepts[0].code.startswith("Z") and not _PAST_CODE.search(
-                        concepts[0].description) and _cue_learned_only(m, tokens, start):
+                if (inside and learned and trait not in _NAMED_INSIDE and not concepts[0].code.startswith("Z")
+                        and not _PAST_CODE.search(concepts[0].description) and _cue_learned_only(m, tokens, start)):
                     inside = False  # ... or only a learned phrase took the cue along ("Return if fever", "Hx migraine")
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)

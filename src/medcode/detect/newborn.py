@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from medcode.detect._data import read_tables
+from medcode.detect._data import any_of, read_tables
 from medcode.detect.combine import CodeMaps, code_maps, mapped
 from medcode.detect.model import Concept, Entity
-from medcode.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +25,8 @@ class Newborn:
 
 def load_newborn(text: str | None = None) -> Newborn:
     data = read_tables("newborn.toml", "newborn rules", {"context", "map"}, text)
-    pats = data.get("context", {}).get("patterns", [])
-    if not pats or not all(isinstance(x, str) for x in pats):
-        raise ConfigError("newborn rules: context.patterns must be a non-empty list of regular expressions")
-    maps = code_maps(data.get("map", []), "newborn rules")
-    try:
-        return Newborn(re.compile("|".join(pats), re.IGNORECASE), maps)
-    except re.error as exc:
-        raise ConfigError(f"newborn rules: bad pattern ({exc})") from None
+    return Newborn(any_of(data.get("context", {}).get("patterns", []), "newborn rules: context.patterns"),
+                   code_maps(data.get("map", []), "newborn rules"))
 
 
 @lru_cache(maxsize=1)

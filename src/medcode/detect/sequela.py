@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from medcode.detect._data import read_tables
+from medcode.detect._data import any_of, read_tables
 from medcode.detect.model import Concept, Entity
 from medcode.errors import ConfigError
 
@@ -33,20 +33,18 @@ class Sequela:
 def load_sequela(text: str | None = None) -> Sequela:
     data = read_tables("sequela.toml", "sequela rules", {"context", "map", "kind", "additional"}, text)
     ctx = data.get("context", {})
-    pats, stroke, acute = ctx.get("patterns", []), ctx.get("stroke"), ctx.get("acute", [])
-    if not pats or not all(isinstance(x, str) for x in [*pats, *acute]) or not isinstance(stroke, str):
-        raise ConfigError("sequela rules: context needs patterns and acute (lists of regular expressions) and stroke")
+    stroke = ctx.get("stroke")
+    if not isinstance(stroke, str):
+        raise ConfigError("sequela rules: context.stroke must be a regular expression")
     maps, kinds, extra = data.get("map", {}), data.get("kind", {}), data.get("additional", [])
     if not all(isinstance(v, str) and v.startswith(_BASE) for v in maps.values()):
         raise ConfigError(f"sequela rules: every map target must be a code under {_BASE}")
     if not all(isinstance(v, str) for v in kinds.values()) or not isinstance(extra, list):
         raise ConfigError("sequela rules: kind maps code prefixes to I69 subcategories; additional is a list")
-    try:
-        return Sequela(re.compile("|".join(pats), re.IGNORECASE), re.compile(stroke, re.IGNORECASE),
-                       re.compile("|".join(acute), re.IGNORECASE) if acute else None,
-                       tuple(sorted(maps.items(), key=lambda kv: -len(kv[0]))), dict(kinds), frozenset(extra))
-    except re.error as exc:
-        raise ConfigError(f"sequela rules: bad pattern ({exc})") from None
+    return Sequela(any_of(ctx.get("patterns", []), "sequela rules: context.patterns"),
+                   any_of([stroke], "sequela rules: context.stroke"),
+                   any_of(ctx.get("acute", []), "sequela rules: context.acute", required=False),
+                   tuple(sorted(maps.items(), key=lambda kv: -len(kv[0]))), dict(kinds), frozenset(extra))
 
 
 @lru_cache(maxsize=1)
