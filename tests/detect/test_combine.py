@@ -241,3 +241,15 @@ def test_secondary_hyperparathyroidism_with_ckd_is_renal() -> None:
     assert ents[1].concepts[0].code == "N25.81"
     alone = combine([_entity("Secondary hyperparathyroidism", "E21.1")], default_rules(), _TITLES)
     assert alone[0].concepts[0].code == "E21.1"
+
+
+def test_a_condition_named_as_its_test_is_not_a_finding(detect_kb) -> None:
+    for text in ("Pneumonia/HCV screening ordered.", "Pneumonia test pending.", "Pneumonia status unknown."):
+        assert not [e for e in detect(text, detect_kb) if e.text.lower() == "pneumonia"], text
+    kept = [e for e in detect("Pneumonia test positive.", detect_kb) if e.text.lower() == "pneumonia"]
+    assert kept and kept[0].concepts[0].code == "J18.9"
+
+
+def test_numbers_between_a_terms_words_do_not_split_it(detect_kb) -> None:
+    found = [e for e in detect("R patella 2 3 fx.", detect_kb) if e.concepts]
+    assert found and found[0].concepts[0].code.startswith("S82.00")

@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from medcode.detect import agreement, learn, specificity
-from medcode.detect._data import read_tables
+from medcode.detect._data import any_of, read_tables
 from medcode.detect.bmi import bmi, load_bands
 from medcode.detect.combine import (
     combine,
@@ -462,8 +462,10 @@ _PAST_CODE = re.compile(r"\b(?:history|old|healed)\b", re.IGNORECASE)
 
 
 def _not_finding() -> re.Pattern[str]:
-    words = read_tables("not_findings.toml", "not-findings list", {"after"}).get("after", [])
-    return re.compile(r"[ \t]+(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    tables = read_tables("not_findings.toml", "not-findings list", {"after", "tests"})
+    words = r"[ \t]+(?:" + "|".join(re.escape(w) for w in tables.get("after", [])) + r")\b"
+    tests = any_of(tables.get("tests", []), "not-findings tests", required=False)
+    return re.compile(words + (f"|{tests.pattern}" if tests else ""), re.IGNORECASE)
 
 
 _NOT_FINDING = _not_finding()

@@ -55,6 +55,8 @@ WHEN = ("any", "denied")
 MAX_WORDS = 6  # longer phrases are one note's wording and never recur
 _SIDE = frozenset({"r", "l", "rt", "lt", "bilat", "bl", "b"})
 _NEGATORS = frozenset({"no", "not", "without"})
+# Words of a negative result, which the context rules read as patterns rather than one-word cues
+_RESULT_WORDS = frozenset({"negative", "neg", "nonreactive", "undetectable", "absent", "ruled", "excluded"})
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 
 
@@ -164,6 +166,8 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
             key = phrase_words(text)
             if not key or len(key) > MAX_WORDS or key & cues:
                 continue  # a cue inside a mention counts as part of its name: "denies pain" would hide the denial
+            if key & _RESULT_WORDS and "NEGATION" in m.get("traits", ()):
+                continue  # "HIV neg", "Preg test negative": the denial is the result, not part of the name
             if len(key) == 1 and _NUMBER.search(text):
                 continue  # "Temp 37.8", "HR 124", "WBC 16": the number was the finding, and it is not learned
             coded[key][family(m["code"])] += 1

@@ -273,7 +273,8 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
     if last - first + 1 > 2 * len(term.required) + 3:
         return None
     foreign = sum(1 for i in range(first, last + 1)
-                  if i not in chosen and tokens[i].norm not in STOPWORDS and tokens[i].norm not in STEERING)
+                  if i not in chosen and tokens[i].norm not in STOPWORDS and tokens[i].norm not in STEERING
+                  and not tokens[i].norm.replace(".", "").isdigit())  # "ribs 4-7 fx", "lac 3.5 cm": a count or size
     if foreign > max(1, len(term.required) // 2):
         return None  # too many unrelated words inside: not one mention
     return Match(term, frozenset(chosen), first, last)
