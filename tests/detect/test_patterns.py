@@ -148,3 +148,21 @@ def test_a_normal_heart_rate_is_no_finding(detect_kb) -> None:
 def test_white_cell_count_reads_as_leukocytosis_from_11(text: str, hit: bool) -> None:
     [rule] = [p for p in load_patterns() if p.name == "leukocytosis by white cell count"]
     assert bool(rule.regex.search(text)) is hit
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Missed 2 HD sessions last month.", "Z91.158"),
+    ("Noncompliant with dialysis.", "Z91.158"),
+    ("Admits dietary indiscretion.", "Z91.119"),
+    ("OSA - not using CPAP.", "Z91.199"),
+    ("Ran out of insulin, couldn't afford refill.", "Z91.120"),
+    ("HTN - ran out of amlodipine 2 mo ago.", "Z91.148"),
+    ("Self-discontinued fluoxetine.", "Z91.148"),
+])
+def test_noncompliance_patterns(text: str, code: str) -> None:
+    hits = {p.code for p in load_patterns() if p.regex.search(text)}
+    assert code in hits, hits
+
+
+def test_a_nonadherent_dressing_is_no_patient_noncompliance() -> None:
+    assert not [p for p in load_patterns() if p.code.startswith("Z91.1") and p.regex.search("nonadherent dressing")]

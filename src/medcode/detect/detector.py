@@ -515,8 +515,10 @@ def _default_patterns():
 
 def _names_absence(title: str) -> bool:
     """Whether a code title itself names an absence ("Post-traumatic headache, unspecified, not
-    intractable"); "not elsewhere classified" names none."""
-    return " not " in f" {title.lower().replace('not elsewhere classified', '')} "
+    intractable", "Patient's noncompliance with ...": "not using CPAP" is the finding); "not elsewhere
+    classified" names none."""
+    low = f" {title.lower().replace('not elsewhere classified', '')} "
+    return " not " in low or "noncompliance" in low or "underdosing" in low
 
 
 def _kind(code: str) -> str:
