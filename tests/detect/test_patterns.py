@@ -166,3 +166,18 @@ def test_noncompliance_patterns(text: str, code: str) -> None:
 
 def test_a_nonadherent_dressing_is_no_patient_noncompliance() -> None:
     assert not [p for p in load_patterns() if p.code.startswith("Z91.1") and p.regex.search("nonadherent dressing")]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Tripped on a curb, bruised R knee.", "S80.0"),
+    ("L ankle: swelling and ecchymosis over ATFL.", "S90.0"),
+    ("bone bruise of the lateral femoral condyle", "S80.0"),
+    ("Bruising L lateral chest wall.", "S20.2"),
+])
+def test_a_bruise_of_a_site_is_a_contusion(text: str, code: str) -> None:
+    assert code in {p.code for p in load_patterns() if p.regex.search(text)}
+
+
+def test_a_bruise_at_a_surgical_site_is_no_contusion() -> None:
+    text = "L leg EVH site with mild ecchymosis."
+    assert not [p for p in load_patterns() if p.name.startswith("contusion") and p.regex.search(text)]
