@@ -28,6 +28,21 @@ def test_child_bmi_is_left_to_percentiles(detect_kb) -> None:
     assert not {c for c in _codes(detect_kb, "12 yo with obesity, BMI 33.") if c.startswith("Z68")}
 
 
+def test_child_bmi_percentile_takes_its_pediatric_code() -> None:
+    from medcode.detect.bmi import bmi
+    from medcode.detect.model import Concept, Entity, Trait
+
+    pediatric = {"Z68.51": "less than 5th", "Z68.53": "85th to less than 95th", "Z68.54": "95th to 120%",
+                 "Z68.55": "120% to 140%"}
+    for text, code in [("12 yo. Obesity. BMI 97th %ile.", "Z68.54"), ("12 yo. Obesity. BMI 85th-<95th %ile.", "Z68.53"),
+                       ("9 yo. Obesity. BMI >=120% of 95th pct.", "Z68.55"), ("9 yo. Obesity. BMI 45th %ile.", None)]:
+        at = text.index("Obesity")
+        obesity = Entity(at, at + 7, "Obesity", 0.9, (Trait("DIAGNOSIS", 0.8, "code"),),
+                         (Concept("E66.9", "Obesity, unspecified", 0.9, "test"),))
+        found = {e.concepts[0].code for e in bmi([obesity], text, (), pediatric)} - {"E66.9"}
+        assert found == ({code} if code else set()), text
+
+
 def test_percent_and_percentile_are_not_bmi_values(detect_kb) -> None:
     codes = _codes(detect_kb, "Obesity. BMI 95th percentile. BMI 33% above goal.")
     assert not {c for c in codes if c.startswith("Z68")}

@@ -2,8 +2,9 @@
 
 ICD-10-CM guideline I.B.14 lets a BMI code be reported only with an associated reportable diagnosis
 (obesity, overweight, underweight, malnutrition), and Z68.1-Z68.45 are for adults (20 years and
-over). So a "BMI 33" in the vitals of a patient with no weight diagnosis gives nothing, and a child's
-BMI (coded by percentile, Z68.5-) is left to the coder.
+over). So a "BMI 33" in the vitals of a patient with no weight diagnosis gives nothing. A child's BMI
+is coded by its percentile for age (Z68.5-): "BMI 97th %ile" is Z68.54, "BMI >=120% of the 95th
+percentile" Z68.55; a percentile in the normal range (5th to under 85th) is not reported here.
 
 The value ranges are read from the Z68 titles in the knowledge base ("Body mass index [BMI] 33.0-33.9,
 adult"), so a new release's ranges need no change here.
@@ -26,6 +27,13 @@ _RANGE = re.compile(r"(\d+(?:\.\d)?)\s*-\s*(\d+(?:\.\d)?)|(\d+(?:\.\d)?) or less
 # malnutrition (E40-E46), underweight (R63.6) and cachexia (R64).
 ASSOCIATED = ("E66", "E40", "E41", "E42", "E43", "E44", "E45", "E46", "R63.6", "R64")
 ADULT_AGE = 20
+# "BMI 97th %ile", "BMI 31 (97th %ile)", "BMI >= 95th %ile", "BMI 85th-<95th %ile", "BMI >120% of 95th pct"
+_PERCENTILE = re.compile(r"\b(?:BMI|body mass index)\b[^.\n;]{0,20}?(?:(?P<over>>=|≥|>|at least|above|over)\s*)?"
+                         r"(?:(?P<times>1[24]0)\s*%\s*of\s+(?:the\s+)?95(?:th)?|(?P<below>below|under|<)?\s*(?P<pct>\d{1,2})"
+                         r"(?:st|nd|rd|th)?)\s*(?:-\s*<?\s*\d{1,2}(?:st|nd|rd|th)?\s*)?(?:%ile|percentile|pctl?\b|%)",
+                         re.IGNORECASE)
+# percentile band -> Z68.5- code (titles read from the knowledge base for the evidence)
+_PEDIATRIC = (("Z68.51", 0, 5), ("Z68.53", 85, 95), ("Z68.54", 95, 101))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +67,50 @@ def load_bands(conn: sqlite3.Connection) -> tuple[Band, ...]:
     return tuple(sorted(out, key=lambda b: b.low))
 
 
-def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...]) -> list[Entity]:
-    """``entities`` plus one Z68 entity per stated adult BMI, when an asserted weight diagnosis exists."""
-    if not bands:
+def load_pediatric(conn: sqlite3.Connection) -> dict[str, str]:
+    """Title of each billable pediatric BMI code (Z68.5-) in the knowledge base."""
+    rows = conn.execute(
+        "SELECT c.code, c.title FROM code_status s JOIN codes c ON c.system = s.system AND c.code = s.code "
+        "AND c.source_id = s.newest_source WHERE s.system = 'ICD10CM' AND s.status = 'active' "
+        "AND c.billable = 1 AND c.code LIKE 'Z68.5%'").fetchall()
+    return dict(rows)
+
+
+def _percentile_code(m: re.Match[str]) -> str | None:
+    if m.group("times"):
+        return "Z68.55" if m.group("times") == "120" else "Z68.56"
+    pct = int(m.group("pct"))
+    if m.group("below"):
+        return "Z68.51" if pct <= 5 else None
+    if m.group("over") and pct == 95:
+        return "Z68.54"
+    return next((code for code, low, high in _PEDIATRIC if low <= pct < high), None)
+
+
+def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...],
+        pediatric: dict[str, str] | None = None) -> list[Entity]:
+    """``entities`` plus one Z68 entity per stated BMI (an adult's value, a child's percentile), when an
+    asserted weight diagnosis exists."""
+    if not bands and not pediatric:
         return entities
     reason = next((e for e in entities if e.asserted and e.concepts and not e.has("HISTORY")
                    and e.concepts[0].code.startswith(ASSOCIATED)), None)
     if reason is None:
         return entities
     age = _AGE.search(text)
-    if age and int(age.group(1)) < ADULT_AGE:
-        return entities  # pediatric BMI is coded by percentile for age (Z68.5-)
     out = list(entities)
+    if pediatric and not (age and int(age.group(1)) >= ADULT_AGE):
+        for m in _PERCENTILE.finditer(text):
+            code = _percentile_code(m)
+            if code not in pediatric or any(e.begin < m.end() and m.start() < e.end for e in out):
+                continue
+            evidence = (f"BMI stated as {m.group(0)[m.group(0).lower().find('bmi') + 3:].strip()!r}: "
+                        f"{pediatric[code]!r}; reportable with {reason.concepts[0].code} ({reason.text!r})")
+            out.append(Entity(m.start(), m.end(), text[m.start():m.end()], 0.9,
+                              (Trait("DIAGNOSIS", 0.8, "code"),), (Concept(code, pediatric[code], 0.9, evidence),)))
+    if not bands or (age and int(age.group(1)) < ADULT_AGE) or _PERCENTILE.search(text):
+        out.sort(key=lambda e: e.begin)
+        return out  # a child's BMI is coded by percentile for age (Z68.5-), not by its value
     for m in _VALUE.finditer(text):
         value = round(float(m.group(1)), 1)
         band = next((b for b in bands if b.low <= value <= b.high + 0.05), None)

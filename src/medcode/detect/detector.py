@@ -17,7 +17,7 @@ from pathlib import Path
 
 from medcode.detect import agreement, learn, specificity
 from medcode.detect._data import any_of, read_tables
-from medcode.detect.bmi import bmi, load_bands
+from medcode.detect.bmi import bmi, load_bands, load_pediatric
 from medcode.detect.combine import (
     combine,
     default_pregnancy,
@@ -120,6 +120,7 @@ class Detector:
         self.newborn = default_newborn()
         self.sequela = default_sequela()
         self.bmi_bands = load_bands(kb.conn)
+        self.bmi_pediatric = load_pediatric(kb.conn)
         self.patterns = _default_patterns()
 
     def detect(self, text: str) -> list[Entity]:
@@ -241,7 +242,7 @@ class Detector:
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
-        out = bmi(out, text, self.bmi_bands)
+        out = bmi(out, text, self.bmi_bands, self.bmi_pediatric)
         return self.agreement.apply(out) if self.agreement else out
 
     def _resolve(self, code: str, ctx: set[str]) -> tuple[str, str] | None:
