@@ -44,14 +44,18 @@ class Band:
     high: float  # inclusive, to one decimal
 
 
-def load_bands(conn: sqlite3.Connection) -> tuple[Band, ...]:
-    """Adult BMI bands from the billable Z68 codes of the knowledge base (empty if it has none)."""
-    rows = conn.execute(
+def _z68(conn: sqlite3.Connection, prefix: str) -> list[tuple[str, str]]:
+    """(code, title) of the active billable ICD-10-CM codes under ``prefix`` in the knowledge base."""
+    return conn.execute(
         "SELECT c.code, c.title FROM code_status s JOIN codes c ON c.system = s.system AND c.code = s.code "
         "AND c.source_id = s.newest_source WHERE s.system = 'ICD10CM' AND s.status = 'active' "
-        "AND c.billable = 1 AND c.code LIKE 'Z68.%'").fetchall()
+        "AND c.billable = 1 AND c.code LIKE ?", (prefix + "%",)).fetchall()
+
+
+def load_bands(conn: sqlite3.Connection) -> tuple[Band, ...]:
+    """Adult BMI bands from the billable Z68 codes of the knowledge base (empty if it has none)."""
     out = []
-    for code, title in rows:
+    for code, title in _z68(conn, "Z68."):
         if "adult" not in (title or "").lower():
             continue
         m = _RANGE.search(title)
@@ -69,11 +73,7 @@ def load_bands(conn: sqlite3.Connection) -> tuple[Band, ...]:
 
 def load_pediatric(conn: sqlite3.Connection) -> dict[str, str]:
     """Title of each billable pediatric BMI code (Z68.5-) in the knowledge base."""
-    rows = conn.execute(
-        "SELECT c.code, c.title FROM code_status s JOIN codes c ON c.system = s.system AND c.code = s.code "
-        "AND c.source_id = s.newest_source WHERE s.system = 'ICD10CM' AND s.status = 'active' "
-        "AND c.billable = 1 AND c.code LIKE 'Z68.5%'").fetchall()
-    return dict(rows)
+    return dict(_z68(conn, "Z68.5"))
 
 
 def _percentile_code(m: re.Match[str]) -> str | None:
@@ -98,9 +98,11 @@ def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...],
     if reason is None:
         return entities
     age = _AGE.search(text)
+    years = int(age.group(1)) if age else None
+    percentiles = list(_PERCENTILE.finditer(text))
     out = list(entities)
-    if pediatric and not (age and int(age.group(1)) >= ADULT_AGE):
-        for m in _PERCENTILE.finditer(text):
+    if pediatric and not (years is not None and years >= ADULT_AGE):
+        for m in percentiles:
             code = _percentile_code(m)
             if code not in pediatric or any(e.begin < m.end() and m.start() < e.end for e in out):
                 continue
@@ -108,7 +110,7 @@ def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...],
                         f"{pediatric[code]!r}; reportable with {reason.concepts[0].code} ({reason.text!r})")
             out.append(Entity(m.start(), m.end(), text[m.start():m.end()], 0.9,
                               (Trait("DIAGNOSIS", 0.8, "code"),), (Concept(code, pediatric[code], 0.9, evidence),)))
-    if not bands or (age and int(age.group(1)) < ADULT_AGE) or _PERCENTILE.search(text):
+    if not bands or (years is not None and years < ADULT_AGE) or percentiles:
         out.sort(key=lambda e: e.begin)
         return out  # a child's BMI is coded by percentile for age (Z68.5-), not by its value
     for m in _VALUE.finditer(text):
