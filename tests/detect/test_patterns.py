@@ -117,6 +117,9 @@ def test_reaction_in_the_allergy_list_is_past(detect_kb) -> None:
         (r"\bweights?\b", ("weight",)),                                     # "s?" is not required
         (r"\(\s*-\s*\)|\(\s*neg\s*\)", ()),                                 # a branch with no word: no filter
         (r"\b(?:current(?:ly)?\s+)?smoker\b(?!\s+exposure)", ("smoker",)),  # optional and look-ahead parts skipped
+        (r"\bh/o\b", ("h/o",)),                                             # a slash inside a word
+        (r"(?<=[A-Za-z)])\?(?=\s*[A-Z])", ("?",)),                          # a question mark is rare enough
+        (r"\b(?:on|receives)\s+(?:hemodialysis|dialysis)\b", ("dialysis", "hemodialysis")),  # not "on"
     ],
 )
 def test_prefilter_words_are_required_by_every_match(pattern: str, words: tuple[str, ...]) -> None:

@@ -87,6 +87,8 @@ def _branch_required(branch: str) -> set[str] | None:
     while k < n:
         ch = branch[k]
         if ch == "\\":
+            if k + 1 < n and branch[k + 1] in _RARE_MARKS and not _quantified_optional(branch, k + 2):
+                best = _better(best, {branch[k + 1]})  # "\\?": a question mark is rare in notes
             k += 2
             continue
         if ch == "[":
@@ -105,8 +107,8 @@ def _branch_required(branch: str) -> set[str] | None:
             continue
         if ch.isalpha():
             j = k
-            while j < n and branch[j].isalnum():
-                j += 1
+            while j < n and (branch[j].isalnum() or (branch[j] == "/" and j + 1 < n and branch[j + 1].isalnum())):
+                j += 1  # "h/o", "s/p": a slash inside a word keeps it one word
             run = branch[k:j]
             if _quantified_optional(branch, j):
                 run = run[:-1]  # "lbs?" requires "lb"
@@ -119,12 +121,13 @@ def _branch_required(branch: str) -> set[str] | None:
 
 
 def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
-    """The more selective of two requirements: fewer short words, then fewer words."""
+    """The more selective of two requirements: fewer common words ("on", "home"), then fewer short ones,
+    then fewer words. "on|receives ... (hemodialysis|HD|dialysis)" is filtered by the dialysis words."""
     if not b:
         return a
     if not a:
         return b
-    score = lambda ws: (sum(len(w) < 3 or w in _COMMON for w in ws), len(ws))
+    score = lambda ws: (sum(w in _COMMON for w in ws), sum(len(w) < 3 and w not in _RARE_MARKS for w in ws), len(ws))
     return b if score(b) < score(a) else a
 
 
@@ -192,4 +195,5 @@ def _top_level_branches(pattern: str) -> list[str]:
     return out
 
 
+_RARE_MARKS = frozenset("?")
 _COMMON = frozenset(["on", "by", "from", "up", "about", "of", "the", "to", "in", "at", "with", "has", "have", "an", "or", "and", "is", "was", "for", "over", "almost", "nearly", "prior", "previous", "history", "status", "post", "left", "right", "home", "chronic", "daily", "use", "uses", "using", "takes", "taking", "continue", "continues", "remains", "long", "term", "planned", "scheduled", "recommended", "given", "allergy", "allergic", "allergies", "has"])
