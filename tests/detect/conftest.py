@@ -123,6 +123,39 @@ TREE = [
             ("O10.03", "Pre-existing essential hypertension complicating the puerperium", [], {}),
         ], {}),
     ], {}),
+    ("O13", "Gestational [pregnancy-induced] hypertension without significant proteinuria", [
+        ("O13.9", "Gestational [pregnancy-induced] hypertension without significant proteinuria, unspecified trimester", [], {}),
+    ], {}),
+    ("O23", "Infections of genitourinary tract in pregnancy", [
+        ("O23.4", "Unspecified infection of urinary tract in pregnancy", [
+            ("O23.40", "Unspecified infection of urinary tract in pregnancy, unspecified trimester", [], {}),
+            ("O23.41", "Unspecified infection of urinary tract in pregnancy, first trimester", [], {}),
+            ("O23.42", "Unspecified infection of urinary tract in pregnancy, second trimester", [], {}),
+            ("O23.43", "Unspecified infection of urinary tract in pregnancy, third trimester", [], {}),
+        ], {}),
+        ("O23.9", "Unspecified genitourinary tract infection in pregnancy", [
+            ("O23.90", "Unspecified genitourinary tract infection in pregnancy, unspecified trimester", [], {}),
+            ("O23.91", "Unspecified genitourinary tract infection in pregnancy, first trimester", [], {}),
+            ("O23.92", "Unspecified genitourinary tract infection in pregnancy, second trimester", [], {}),
+            ("O23.93", "Unspecified genitourinary tract infection in pregnancy, third trimester", [], {}),
+        ], {}),
+    ], {}),
+    ("O24", "Diabetes mellitus in pregnancy, childbirth, and the puerperium", [
+        ("O24.4", "Gestational diabetes mellitus", [
+            ("O24.41", "Gestational diabetes mellitus in pregnancy", [
+                ("O24.410", "Gestational diabetes mellitus in pregnancy, diet controlled", [], {}),
+                ("O24.414", "Gestational diabetes mellitus in pregnancy, insulin controlled", [], {}),
+                ("O24.415", "Gestational diabetes mellitus in pregnancy, controlled by oral hypoglycemic drugs", [], {}),
+                ("O24.419", "Gestational diabetes mellitus in pregnancy, unspecified control", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
+    ("N39", "Other disorders of urinary system", [
+        ("N39.0", "Urinary tract infection, site not specified", [], {}),
+    ], {}),
+    ("J12", "Viral pneumonia, not elsewhere classified", [
+        ("J12.8", "Other viral pneumonia", [("J12.82", "Pneumonia due to coronavirus disease 2019", [], {})], {}),
+    ], {}),
     ("R05", "Cough", [("R05.9", "Cough, unspecified", [], {})], {}),
     ("R63", "Symptoms and signs concerning food and fluid intake", [
         ("R63.4", "Abnormal weight loss", [], {}),
@@ -299,6 +332,7 @@ CHAPTERS = {"L": ("12", "Skin diseases"), "K": ("11", "Digestive diseases"), "C"
             "Z": ("21", "Factors influencing health status")}
 INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived index CSV)
     ("D", 0, "Diabetes, diabetic", "(mellitus) (sugar)", "E11.9"),
+    ("D", 1, "gestational", "(in pregnancy)", "O24.419"),
     ("D", 1, "type 1", "", "E10.9"),
     ("D", 1, "type 2", "", "E11.9"),
     ("D", 2, "with", "", ""),
@@ -310,6 +344,9 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("P", 1, "joint", "", ""),
     ("P", 2, "knee", "", "M25.56-"),
     ("P", 0, "Pneumonia", "(acute) (double)", "J18.9"),
+    ("P", 1, "2019", "(novel)", "J12.82"),  # a year alone is no mention of COVID-19
+    ("H", 0, "Hypertension, hypertensive", "(accelerated) (benign)", "I10"),
+    ("H", 1, "gestational", "(pregnancy induced)", "O13.9"),
     ("S", 0, "Syndrome", "", ""),
     ("S", 1, "pain", "", ""),
     ("S", 2, "complex regional I", "", "G90.50"),

@@ -89,6 +89,33 @@ def test_pregnancy_keeps_the_condition_code_as_an_additional_code(detect_kb) -> 
     assert second.as_dict()["additional"] is True and "additional" not in first.as_dict()
 
 
+def test_pregnancy_codes_within_the_mapped_subcategory(detect_kb) -> None:
+    # N39.0 maps to O23.4 "Unspecified infection of urinary tract in pregnancy"; its title starts
+    # "Unspecified", but the map names it, so its cousin O23.92 (genitourinary tract) must not win
+    top = _top(detect_kb, "Pregnant, second trimester. Urinary tract infection.")
+    assert top["urinary tract infection"][0] == "O23.42"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Pregnant. Gestational diabetes, on insulin.", "O24.414"),
+    ("Pregnant. Gestational diabetes. Diet controlled, glucose log reviewed.", "O24.410"),
+    ("Pregnant. Gestational diabetes. Meds: metformin 500 mg BID.", "O24.415"),
+    ("Pregnant. Gestational diabetes.", "O24.419"),                 # no control stated
+])
+def test_gestational_diabetes_takes_the_control_the_note_states(detect_kb, text: str, code: str) -> None:
+    assert _top(detect_kb, text)["gestational diabetes"][0] == code
+
+
+def test_a_comma_item_keeps_its_own_words(detect_kb) -> None:
+    # "gestational" belongs to the item after the comma, not to the hypertension before it (O13)
+    top = _top(detect_kb, "Hypertension, gestational diabetes.")
+    assert top["hypertension"][0] == "I10" and top["gestational diabetes"][0] == "O24.419"
+
+
+def test_a_year_is_not_covid(detect_kb) -> None:
+    assert _top(detect_kb, "Hospitalized in 2019 for pneumonia.")["pneumonia"][0] == "J18.9"
+
+
 def test_trimester_from_weeks() -> None:
     from medcode.detect.combine import trimester
 

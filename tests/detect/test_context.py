@@ -196,10 +196,22 @@ def test_trailing_uncertainty(detect_kb, text: str, mention: str) -> None:
     ("Fever neg. Chest pain.", "Fever", "NEGATION"),                       # a result after the test
     ("Pneumonia in May, treated.", "Pneumonia", "HISTORY"),                # a month dates it
     ("Pneumonia last month, resolved with antibiotics.", "Pneumonia", "HISTORY"),
+    ("Pneumonia 3 weeks ago, now resolved.", "Pneumonia", "HISTORY"),     # "now" is part of the cue
+    ("Cough that has since resolved.", "Cough", "HISTORY"),
+    ("Treated for pneumonia last year.", "pneumonia", "HISTORY"),
+    ("Cough w/o fever.", "fever", "NEGATION"),                              # "w/o" is one token
+    ("Pneumonia - none on exam.", "Pneumonia", "NEGATION"),
+    ("Chest pain not endorsed today.", "Chest pain", "NEGATION"),
+    ("Clear lungs, which argues against pneumonia.", "pneumonia", "NEGATION"),
 ])
 def test_backward_cues_and_history(detect_kb, text: str, mention: str, trait: str) -> None:
     ents = {e.text: {t.name for t in e.traits} for e in detect(text, detect_kb)}
     assert trait in ents.get(mention, set()), ents
+
+
+def test_being_treated_is_current(detect_kb) -> None:
+    ents = {e.text: {t.name for t in e.traits} for e in detect("She is being treated for pneumonia.", detect_kb)}
+    assert not ents["pneumonia"] & {"HISTORY", "NEGATION"}
 
 
 def test_problem_after_a_dash_is_current(detect_kb) -> None:

@@ -115,3 +115,10 @@ def test_sbp_with_a_pressure_value_is_a_blood_pressure(detect_kb) -> None:
     assert not detect("Orthostatics: SBP 134 -> 102 standing. If SBP < 90 call.", detect_kb)
     (ent,) = detect("Cirrhosis with SBP 2022, treated.", detect_kb)
     assert ent.text == "SBP" and ent.concepts[0].code == "K65.2"
+
+
+def test_a_term_does_not_reach_past_without(detect_kb) -> None:
+    # "knee w/o pain" is no knee pain: the term's words may not straddle "without" unless its title
+    # names the absence itself ("Nausea without vomiting")
+    found = {e.text: ({t.name for t in e.traits}, e.concepts[0].code) for e in detect("R knee w/o pain.", detect_kb)}
+    assert "R knee w/o pain" not in found and "NEGATION" in found["pain"][0]

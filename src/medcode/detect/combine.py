@@ -339,6 +339,8 @@ class Pregnancy:
     maps: CodeMaps
     puerperium: re.Pattern[str] | None = None  # the note is about the weeks after delivery
     puerperium_targets: dict[str, str] = field(default_factory=dict)  # category -> puerperium code
+    # gestational diabetes control, in the order read: (6th character, patterns)
+    control: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
 
 def code_maps(entries: list, what: str) -> CodeMaps:
@@ -352,13 +354,35 @@ def code_maps(entries: list, what: str) -> CodeMaps:
     return tuple(maps)
 
 
+# O24.41- "Gestational diabetes mellitus in pregnancy": 0 diet controlled, 4 insulin controlled, 5 controlled
+# by oral hypoglycemic drugs, 9 unspecified control (likewise O24.42- childbirth, O24.43- puerperium)
+_CONTROL_CHARACTER = {"insulin": "4", "oral": "5", "diet": "0"}
+_UNSPECIFIED_CONTROL = re.compile(r"O24\.4[123]9")
+
+
+def gestational_control(entities: list[Entity], text: str, rules: Pregnancy, titles: dict[str, tuple]) -> list[Entity]:
+    """Gestational diabetes of unspecified control takes the control the note states anywhere."""
+    out = []
+    for e in entities:
+        head = e.concepts[0] if e.concepts else None
+        if head is not None and _UNSPECIFIED_CONTROL.fullmatch(head.code):
+            for character, regex in rules.control:
+                said = regex.search(text)
+                code = head.code[:-1] + character
+                if said and code in titles:
+                    e = _promote(e, code, titles[code][0], f"control stated in the note ({said.group(0)!r})")
+                    break
+        out.append(e)
+    return out
+
+
 def mapped(code: str, maps: CodeMaps) -> str | None:
     """The target of the first map whose ranges cover ``code``."""
     return next((t for ranges, t in maps if any(_within(code, lo, hi) for lo, hi in ranges)), None)
 
 
 def load_pregnancy(text: str | None = None) -> Pregnancy:
-    data = read_tables("pregnancy.toml", "pregnancy rules", {"context", "map", "puerperium"}, text)
+    data = read_tables("pregnancy.toml", "pregnancy rules", {"context", "map", "puerperium", "gestational_control"}, text)
     ctx = data.get("context", {})
     pats, neg = ctx.get("patterns", []), ctx.get("negated", [])
     puer = data.get("puerperium", {})
@@ -368,11 +392,18 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
     if not pats or not all(isinstance(x, str) for x in pats + neg):
         raise ConfigError("pregnancy rules: context.patterns must be a non-empty list of regular expressions")
     maps = code_maps(data.get("map", []), "pregnancy rules")
+    control = data.get("gestational_control", {})
+    if set(control) - set(_CONTROL_CHARACTER) or not all(
+            isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in control.values()):
+        raise ConfigError("pregnancy rules: gestational_control takes insulin, oral and diet, each a list of "
+                          "regular expressions")
     try:
         return Pregnancy(re.compile("|".join(pats), re.IGNORECASE),
                          re.compile("|".join(neg), re.IGNORECASE) if neg else None, maps,
                          re.compile("|".join(puer_pats), re.IGNORECASE) if puer_pats else None,
-                         {str(k): str(v) for k, v in puer_targets.items()})
+                         {str(k): str(v) for k, v in puer_targets.items()},
+                         tuple((_CONTROL_CHARACTER[k], re.compile("|".join(v), re.IGNORECASE))
+                               for k, v in sorted(control.items(), key=lambda kv: list(_CONTROL_CHARACTER).index(kv[0]))))
     except re.error as exc:
         raise ConfigError(f"pregnancy rules: bad pattern ({exc})") from None
 
@@ -399,7 +430,8 @@ def _weeks_of_gestation(entities: list[Entity], text: str,
     weeks = int(next(g for g in m.groups() if g))
     code = "Z3A.01" if weeks < 8 else "Z3A.49" if weeks > 42 else f"Z3A.{weeks:02d}"
     found = resolve(code, set())
-    if found is None or found[0] != code or any(e.begin < m.end() and m.start() < e.end for e in entities):
+    # one Z3A per note; a mention that spans the weeks ("Pregnancy at 22 weeks, UTI") does not code them
+    if found is None or found[0] != code or any(e.concepts and e.concepts[0].code.startswith("Z3A") for e in entities):
         return entities
     evidence = f"weeks of gestation stated ({m.group(0)!r}): the tabular asks for a Z3A code with the pregnancy's codes"
     entity = Entity(m.start(), m.end(), m.group(0), 0.9, (Trait("DIAGNOSIS", 0.8, "code"),),
@@ -443,13 +475,15 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
     out = []
     for e in entities:
         head = e.concepts[0] if e.concepts else None
-        if head is not None and head.code.startswith("O") and tri:
+        if head is not None and head.code.startswith("O") and (tri or (puerperium and "trimester" in head.description)):
             # a chapter 15 code already: take the child for the note's trimester ("Obesity complicating
-            # pregnancy" under O99.21 is O99.211 in the first trimester, not the puerperium's O99.215)
+            # pregnancy" under O99.21 is O99.211 in the first trimester, not the puerperium's O99.215),
+            # or the puerperium's ("Pre-eclampsia ... complicating the puerperium", O14.05)
+            when = tri or "puerperium"
             parent = head.code[:-1].rstrip(".")
-            found = resolve(parent, ctx) if len(parent) >= 4 else None
-            if found and found[0] != head.code and tri in found[1].lower():
-                moved = Concept(found[0], found[1], head.score, f"{head.evidence}; trimester: {tri}")
+            found = resolve(parent, ctx) if len(parent) >= 3 else None  # O13.9 -> O13.5
+            if found and found[0] != head.code and when in found[1].lower():
+                moved = Concept(found[0], found[1], head.score, f"{head.evidence}; {'trimester: ' + tri if tri else 'the puerperium'}")
                 e = replace(e, concepts=(moved, *(c for c in e.concepts if c.code != found[0]))[:5])
             out.append(e)
             continue

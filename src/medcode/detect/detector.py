@@ -26,6 +26,7 @@ from medcode.detect.combine import (
     diabetes_control,
     diabetes_type,
     follow_up,
+    gestational_control,
     pregnancy,
     refer_back,
     tobacco_product,
@@ -148,7 +149,7 @@ class Detector:
         negations = [(first, last, start) for first, last, trait, start, _ in scopes if trait == "NEGATION"]
         matches = [m for m in matches if m.term.kind not in _DENIED_KINDS
                    or reaches(negations, m.first, m.last, tokens[m.first].start, tokens[m.last].end)]
-        mentions = _group(_split_lists(matches, tokens, text))
+        mentions = _group(_split_lists(matches, tokens, text), tokens)
         titles = self.sectionizer.titles(text)
         labels = _labels(text)
         owner: dict[int, int] = {}
@@ -237,6 +238,7 @@ class Detector:
         out = tobacco_product(out, text, self.dictionary.codes)
         out = follow_up(out, text, self.dictionary.codes)
         out = pregnancy(out, text, self.pregnancy, self._resolve)
+        out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
         maternal = self.pregnancy.context.search(text) or (
             self.pregnancy.puerperium is not None and self.pregnancy.puerperium.search(text))
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
@@ -246,7 +248,7 @@ class Detector:
         return self.agreement.apply(out) if self.agreement else out
 
     def _resolve(self, code: str, ctx: set[str]) -> tuple[str, str] | None:
-        choice = specificity.resolve(self.dictionary, code, ctx)
+        choice = specificity.resolve(self.dictionary, code, ctx, widen=False)  # the rule names the subcategory
         return (choice.code, choice.title) if choice else None
 
     def _concepts(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int,
@@ -321,7 +323,7 @@ class Detector:
         for phrase in (f"{mention} of {site}", f"{mention} of {site} joint"):  # "Pain(s), joint, ankle"
             tokens = tokenize(phrase)
             self.dictionary.prepare(tokens)
-            found = _group(self.dictionary.match(tokens))
+            found = _group(self.dictionary.match(tokens), tokens)
             best = max(found, key=lambda m: len(m.positions)) if found else None
             if best is not None and len(best.positions) >= 2:
                 break
@@ -391,11 +393,21 @@ def _two_findings(m: Match, tokens: list, text: str, spans: set[tuple[int, int]]
     return False
 
 
-def _group(matches: list[Match]) -> list[_Mention]:
+_QUALIFIERS = specificity.DETAIL_WORDS | frozenset({
+    "mild", "moderate", "severe", "intermittent", "persistent", "complicated", "uncomplicated", "controlled",
+    "uncontrolled", "unspecified", "primary", "secondary", "early", "end"})
+
+
+def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
     """Non-overlapping mentions, largest term first; a term inside a mention becomes one of its candidates."""
-    # fully ordered (position, code and text break ties), so grouping never depends on the order matches came in
-    matches.sort(key=lambda m: (-len(m.term.required), m.last - m.first, -KIND_WEIGHT.get(m.term.kind, 0.9),
-                                m.first, m.term.code, m.term.text))
+    # fully ordered (position, code and text break ties), so grouping never depends on the order matches came in;
+    # of two equal readings the one inside a list item wins ("HTN, gestational diabetes": not O13); a comma
+    # before a qualifier ("asthma, mild intermittent") sets off a detail, not another item
+    def across_items(m: Match) -> bool:
+        return any(tokens[i].comma and tokens[i + 1].norm not in _QUALIFIERS for i in range(m.first, m.last))
+
+    matches.sort(key=lambda m: (-len(m.term.required), m.last - m.first, across_items(m),
+                                -KIND_WEIGHT.get(m.term.kind, 0.9), m.first, m.term.code, m.term.text))
     mentions: list[_Mention] = []
     covered: set[int] = set()
     spans: set[int] = set()  # token indexes inside some mention's span

@@ -170,6 +170,8 @@ class Dictionary:
                     continue  # "LAD-I", "Triple I": without the numeral the word alone ("LAD", "triple") means something else
                 if len(required) <= 2 and _LETTER_NAME.search(_PARENS.sub(" ", variant)):
                     continue  # "Hepatitis A (acute)(viral) NOS": without its letter it would be any hepatitis
+                if len(required) <= 2 and any(_YEAR.fullmatch(w) for w in required):
+                    continue  # "Pneumonia, 2019 (novel)": in a note "2019" is a date ("pneumonia in 2019")
                 if len(required) == 1 and _acronym(variant):
                     required = frozenset({ACRONYM + next(iter(required))})
                 if not required or (code, required) in seen:
@@ -272,6 +274,8 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
     first, last = min(chosen), max(chosen)
     if last - first + 1 > 2 * len(term.required) + 3:
         return None
+    if tokens[last].absent and not tokens[first].absent and not any(w.startswith("no:") for w in term.required):
+        return None  # "L knee w/o effusion" is no effusion of the knee; "Nausea without vomiting" names it
     foreign = sum(1 for i in range(first, last + 1)
                   if i not in chosen and tokens[i].norm not in STOPWORDS and tokens[i].norm not in STEERING
                   and not tokens[i].norm.replace(".", "").isdigit())  # "ribs 4-7 fx", "lac 3.5 cm": a count or size
@@ -291,6 +295,7 @@ def _split_main(text: str) -> tuple[str, str, list[str]] | None:
     return head[0], adj[0], parts
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,6}\b")
 
 

@@ -108,18 +108,21 @@ _SIDE_EPISODE = frozenset({"right", "left", "bilateral", "initial", "subsequent"
 SMALL_CATEGORY = 60  # a matched code may widen to its 3-character category when it has this few codes
 
 
-def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000) -> Choice | None:
+def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000, widen: bool = True) -> Choice | None:
     """The best billable code at or under ``code`` for the context words ``ctx``.
 
     A matched code whose title names a side, an encounter or (for a billable code) "unspecified" is first
     widened to the nearest ancestor that does not, so its siblings compete ("Pain in right knee" → "Pain
-    in knee"). Results are cached on (code, the context words that can make a difference).
+    in knee"). ``widen=False`` keeps to ``code`` itself: a rule that names a subcategory ("Unspecified
+    infection of urinary tract in pregnancy", O23.4) wants its trimester child, not a cousin's. Results
+    are cached on (code, the context words that can make a difference).
     """
     codes = dictionary.codes
     if code not in codes:
         return None
     origin = code if codes[code][1] else None
-    code = _widen(dictionary, code)
+    if widen:
+        code = _widen(dictionary, code)
     cands, vocab = _candidates(dictionary, code, limit)
     if not cands:
         return None
