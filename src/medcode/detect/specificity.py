@@ -43,6 +43,8 @@ _IMPLIED = {
     "nondisplaced": "nondisplaced", "undisplaced": "nondisplaced",
     "i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
+    # Gustilo grading names an open fracture and its type ("Gustilo IIIA": 7th character C)
+    "gustilo": "open", "iiia": "iiia", "iiib": "iiib", "iiic": "iiic",
 }
 
 
