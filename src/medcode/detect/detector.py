@@ -283,7 +283,7 @@ class Detector:
             ctx_tokens.extend(clause)
         ctx = specificity.context_words(ctx_tokens)
         negated = {p for p in m.positions if any(w.startswith("no:") for w in tokens[p].words)}
-        best: dict[str, Concept] = {}
+        best: dict[str, tuple] = {}  # code -> (score, title, term, choice, hinted words, paired side)
         denied_only = all(match.term.kind in _DENIED_KINDS for match in m.matches)
         for match in m.matches:
             term = match.term
@@ -305,17 +305,17 @@ class Detector:
             if match.positions & negated and any("no:" + w in tokens[p].words
                                                  for p in match.positions & negated for w in term.required):
                 score *= 0.5  # a word the term needs is present only after "without"
-            if choice.code in best and best[choice.code].score >= score:
+            if choice.code in best and best[choice.code][0] >= score:
                 continue
-            best[choice.code] = Concept(choice.code, choice.title, round(score, 4),
-                                        _evidence(term, choice, self.dictionary.learned, words - ctx))
+            best[choice.code] = (round(score, 4), choice.title, term, choice, words - ctx, False)
             if choice.pair and choice.pair not in best:
-                title = self.dictionary.codes[choice.pair][0]
-                best[choice.pair] = Concept(choice.pair, title, round(score, 4) - 0.0001,
-                                            _evidence(term, choice, self.dictionary.learned, words - ctx) + "; both sides stated, no bilateral code: "
-                                            "each side coded", additional=True)
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.code))
-        return ranked[:MAX_CONCEPTS]
+                best[choice.pair] = (round(score, 4) - 0.0001, self.dictionary.codes[choice.pair][0], term, choice,
+                                     words - ctx, True)
+        # the evidence text is written for the concepts kept only
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_CONCEPTS]
+        return [Concept(code, title, score, _evidence(term, choice, self.dictionary.learned, hinted)
+                        + ("; both sides stated, no bilateral code: each side coded" if pair else ""), additional=pair)
+                for code, (score, title, term, choice, hinted, pair) in ranked]
 
     def _with_label_site(self, mention: str, label: list[set[str]], concepts: list[Concept]) -> list[Concept]:
         """A bare "pain" or "swelling" on a line labelled "R ankle:" is read as "pain of the R ankle"."""
