@@ -152,6 +152,10 @@ class Detector:
         mentions = _group(_split_lists(matches, tokens, text), tokens)
         titles = self.sectionizer.titles(text)
         labels = _labels(text)
+        covering: dict[int, list[int]] = defaultdict(list)  # token -> the scopes over it, in scope order
+        for n, (first, last, *_) in enumerate(scopes):
+            for i in range(first, last + 1):
+                covering[i].append(n)
         owner: dict[int, int] = {}
         for k, m in enumerate(mentions):
             for p in m.positions:
@@ -189,7 +193,9 @@ class Detector:
             traits: list[Trait] = []
             seen: set[str] = set()
             learned = any(mt.term.kind in _LEARNED_KINDS for mt in m.matches)
-            for first, last, trait, start, cue in scopes:
+            # only a scope over one of the mention's tokens can give it a trait
+            near = sorted({n for i in range(m.first, m.last + 1) for n in covering.get(i, ())})
+            for first, last, trait, start, cue in (scopes[n] for n in near):
                 inside = begin <= start < end  # a cue inside the mention is part of its name ...
                 if (inside and cue in ("not", "no") and first in m.positions
                         and "without" not in concepts[0].evidence.lower()  # "Nausea without vomiting"

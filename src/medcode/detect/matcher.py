@@ -234,7 +234,7 @@ class Dictionary:
             for i in idxs:
                 for w in sorted(tokens[i].words):  # a fixed order: ties between matches resolve the same in every run
                     where[w].append(i)
-            present = where.keys()
+            present = set(where)  # a set: issubset would copy a keys view on every call
             for anchor, positions in where.items():
                 seconds = self.by_anchor.get(anchor)
                 if not seconds:

@@ -69,26 +69,41 @@ for _key in _EXP:
     _SIZES[_key[0]] = tuple(sorted({*_SIZES.get(_key[0], ()), len(_key)}, reverse=True))
 
 
+# What a token's text reads as: (the token's text, its normal form, its words), or (None, ...) for
+# punctuation. Kept per distinct text: notes repeat their words, and this is most of tokenising.
+_READ: dict[str, tuple] = {}
+
+
+def _read(raw: str) -> tuple:
+    short = _SHORTHAND.get(raw.lower())
+    if short:
+        return raw, short, frozenset({short})
+    if not raw[0].isalnum():
+        return None, None, None
+    raw = raw.removesuffix("'s")
+    norm = _stem(raw.lower())
+    return raw, norm, frozenset({norm, ACRONYM + norm} if len(raw) >= 2 and raw.isupper() and raw.isalpha() else {norm})
+
+
 def tokenize(text: str) -> list[Token]:
     """Word tokens of ``text`` (punctuation dropped) with sentence numbers and expanded words."""
     tokens: list[Token] = []
     sentence = 0
     for m in _TOKEN.finditer(fold(text)):
         raw = m.group()
-        short = _SHORTHAND.get(raw.lower())
-        if short:
-            tokens.append(Token(m.start(), m.start() + len(raw), raw, short, sentence, {short}))
-            continue
-        if not raw[0].isalnum():
+        read = _READ.get(raw)
+        if read is None:
+            read = _read(raw)
+            if len(_READ) < 200_000:  # bounded: a stream of notes with ever new numbers and typos
+                _READ[raw] = read
+        if read[0] is None:  # punctuation
             if raw in _BREAK:
                 sentence += 1
             elif raw == "," and tokens:
                 tokens[-1].comma = True
             continue
-        raw = raw.removesuffix("'s")
-        norm = _stem(raw.lower())
-        words = {norm, ACRONYM + norm} if len(raw) >= 2 and raw.isupper() and raw.isalpha() else {norm}
-        tokens.append(Token(m.start(), m.start() + len(raw), raw, norm, sentence, words))
+        word, norm, words = read
+        tokens.append(Token(m.start(), m.start() + len(word), word, norm, sentence, set(words)))
     _expand(tokens)
     _spine_levels(text, tokens)
     _mark_without(tokens)
