@@ -122,3 +122,13 @@ def test_a_term_does_not_reach_past_without(detect_kb) -> None:
     # names the absence itself ("Nausea without vomiting")
     found = {e.text: ({t.name for t in e.traits}, e.concepts[0].code) for e in detect("R knee w/o pain.", detect_kb)}
     assert "R knee w/o pain" not in found and "NEGATION" in found["pain"][0]
+
+
+def test_a_genus_initial_does_not_end_the_sentence() -> None:
+    from medcode.detect.tokens import tokenize
+
+    tokens = tokenize("Recurrent C. difficile colitis. E. coli in urine. Vitamin D. Denies pain.")
+    sentence = {t.raw: t.sentence for t in tokens}
+    assert sentence["Recurrent"] == sentence["colitis"]          # "C. difficile" is one species
+    assert sentence["E"] == sentence["urine"]
+    assert sentence["Vitamin"] != sentence["Denies"]            # an ordinary full stop still ends one

@@ -23,6 +23,13 @@ from medcode.search.text import fold, stem
 # "w/o" and "w/" are one token each, read as "without" and "with".
 _TOKEN = re.compile(r"\d+\.\d+|\b[wW]/[oO]\b|\b[wW]/(?=\s)|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]|(?<=\s)-{1,2}(?=\s)")
 _SHORTHAND = {"w/o": "without", "w/": "with"}
+# Species written with the genus as an initial ("C. diff", "E. coli", "H. pylori", "S. aureus").
+_SPECIES = re.compile(r"[ \t]?([a-z]+)")
+_SPECIES_WORDS = frozenset({"diff", "difficile", "dif", "coli", "pylori", "aureus", "epidermidis", "pneumoniae",
+                            "pyogenes", "agalactiae", "influenzae", "aeruginosa", "tuberculosis", "gonorrhoeae",
+                            "trachomatis", "vaginalis", "burgdorferi", "albicans", "glabrata", "marcescens",
+                            "faecalis", "faecium", "mirabilis", "cloacae", "monocytogenes", "jirovecii",
+                            "fumigatus", "neoformans", "pertussis", "pallidum", "lugdunensis", "oxytoca"})
 _BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--"])
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
 _AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
@@ -89,7 +96,8 @@ def tokenize(text: str) -> list[Token]:
     """Word tokens of ``text`` (punctuation dropped) with sentence numbers and expanded words."""
     tokens: list[Token] = []
     sentence = 0
-    for m in _TOKEN.finditer(fold(text)):
+    folded = fold(text)
+    for m in _TOKEN.finditer(folded):
         raw = m.group()
         read = _READ.get(raw)
         if read is None:
@@ -97,6 +105,9 @@ def tokenize(text: str) -> list[Token]:
             if len(_READ) < 200_000:  # bounded: a stream of notes with ever new numbers and typos
                 _READ[raw] = read
         if read[0] is None:  # punctuation
+            if raw == "." and tokens and len(tokens[-1].raw) == 1 and tokens[-1].raw.isupper() and (
+                    (species := _SPECIES.match(folded, m.end())) and species.group(1) in _SPECIES_WORDS):
+                continue  # "C. difficile colitis", "E. coli": a genus initial, not a full stop
             if raw in _BREAK:
                 sentence += 1
             elif raw == "," and tokens:
