@@ -47,7 +47,7 @@ class Token:
     words: set[str] = field(default_factory=set)
     comma: bool = False  # a comma follows the token
     group: tuple[int, int] | None = None  # token range of the multi-word abbreviation it is part of
-    absent: bool = False  # named after "without": "effusion" in "knee w/o effusion"
+    absent: bool = False  # named after "without" or "no": "effusion" in "knee w/o effusion", "flare" in "gout, no flare"
 
 
 _stem = lru_cache(maxsize=50_000)(stem)
@@ -153,7 +153,7 @@ def _mark_without(tokens: list[Token]) -> None:
             if u.sentence != t.sentence or u.norm in _LIST_BREAK:
                 break
             u.words |= {"no:" + w for w in u.words if not w.startswith("no:")}
-            u.absent = u.absent or t.norm == "without"
+            u.absent = u.absent or t.norm in ("without", "no")
             if u.comma:
                 break  # "w/o dyskinesia, dementia (mild)": the comma ends what is absent
 
