@@ -290,19 +290,24 @@ class Detector:
         ctx = specificity.context_words(ctx_tokens)
         negated = {p for p in m.positions if any(w.startswith("no:") for w in tokens[p].words)}
         best: dict[str, tuple] = {}  # code -> (score, title, term, choice, hinted words, paired side)
+        resolved: dict[tuple[str, bool], specificity.Choice | None] = {}  # a mention's terms share codes
         denied_only = all(match.term.kind in _DENIED_KINDS for match in m.matches)
         for match in m.matches:
             term = match.term
             if term.kind in _DENIED_KINDS and not denied_only:
                 continue  # a bare exam word is no reading of a fuller mention
             code, words = term.code, ctx
-            if term.kind in _LEARNED_KINDS:
+            learned_kind = term.kind in _LEARNED_KINDS
+            if learned_kind:
                 # a learned phrase's code took its side and encounter from the notes it was learned from;
                 # here only this note's words may choose them, so it starts from the widened code, with
                 # the learned code's other details
                 words = ctx | specificity.learned_hint(self.dictionary, code)
                 code = specificity._widen(self.dictionary, code)
-            choice = specificity.resolve(self.dictionary, code, words)
+            key = (term.code, learned_kind)
+            if key not in resolved:
+                resolved[key] = specificity.resolve(self.dictionary, code, words)
+            choice = resolved[key]
             if choice is None:
                 continue
             coverage = (0.5 + 0.5 * len(match.positions) / len(m.positions)) * (0.85 + 0.15 * len(term.required) / m.size)
@@ -410,7 +415,8 @@ def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
     # of two equal readings the one inside a list item wins ("HTN, gestational diabetes": not O13); a comma
     # before a qualifier ("asthma, mild intermittent") sets off a detail, not another item
     def across_items(m: Match) -> bool:
-        return any(tokens[i].comma and tokens[i + 1].norm not in _QUALIFIERS for i in range(m.first, m.last))
+        return m.last > m.first and any(tokens[i].comma and tokens[i + 1].norm not in _QUALIFIERS
+                                        for i in range(m.first, m.last))
 
     matches.sort(key=lambda m: (-len(m.term.required), m.last - m.first, across_items(m),
                                 -KIND_WEIGHT.get(m.term.kind, 0.9), m.first, m.term.code, m.term.text))
