@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from medcode.detect._data import read_tables
 from medcode.search.query import load_map, vocabularies
 from medcode.search.text import fold, stem
 
@@ -23,13 +24,9 @@ from medcode.search.text import fold, stem
 # "w/o" and "w/" are one token each, read as "without" and "with".
 _TOKEN = re.compile(r"\d+\.\d+|\b[wW]/[oO]\b|\b[wW]/(?=\s)|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]|(?<=\s)-{1,2}(?=\s)")
 _SHORTHAND = {"w/o": "without", "w/": "with"}
-# Species written with the genus as an initial ("C. diff", "E. coli", "H. pylori", "S. aureus").
+# Species written with the genus as an initial ("C. diff", "E. coli"): detect/species.toml.
 _SPECIES = re.compile(r"[ \t]?([a-z]+)")
-_SPECIES_WORDS = frozenset({"diff", "difficile", "dif", "coli", "pylori", "aureus", "epidermidis", "pneumoniae",
-                            "pyogenes", "agalactiae", "influenzae", "aeruginosa", "tuberculosis", "gonorrhoeae",
-                            "trachomatis", "vaginalis", "burgdorferi", "albicans", "glabrata", "marcescens",
-                            "faecalis", "faecium", "mirabilis", "cloacae", "monocytogenes", "jirovecii",
-                            "fumigatus", "neoformans", "pertussis", "pallidum", "lugdunensis", "oxytoca"})
+_SPECIES_WORDS = frozenset(read_tables("species.toml", "species list", {"words"}).get("words", []))
 _BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--"])
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
 _AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
