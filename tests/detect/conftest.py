@@ -19,6 +19,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 _S82_7TH = {"A": "initial encounter for closed fracture", "B": "initial encounter for open fracture type I or II",
             "D": "subsequent encounter for closed fracture with routine healing", "S": "sequela"}
 
+def _trimesters(code: str, title: str, first: str, second: str, third: str, unspecified: str) -> list:
+    """The trimester children of a chapter 15 subcategory, each with its final character."""
+    return [(code + ch, f"{title}, {when} trimester", [], {})
+            for ch, when in ((first, "first"), (second, "second"), (third, "third"), (unspecified, "unspecified"))]
+
+
 # (code, title, children, extras) — extras: inclusion terms, excludes1 notes, seventh-character table.
 TREE = [
     ("C50", "Malignant neoplasm of breast", [
@@ -113,12 +119,8 @@ TREE = [
     ], {}),
     ("O10", "Pre-existing hypertension complicating pregnancy, childbirth and the puerperium", [
         ("O10.0", "Pre-existing essential hypertension complicating pregnancy, childbirth and the puerperium", [
-            ("O10.01", "Pre-existing essential hypertension complicating pregnancy", [
-                ("O10.011", "Pre-existing essential hypertension complicating pregnancy, first trimester", [], {}),
-                ("O10.012", "Pre-existing essential hypertension complicating pregnancy, second trimester", [], {}),
-                ("O10.013", "Pre-existing essential hypertension complicating pregnancy, third trimester", [], {}),
-                ("O10.019", "Pre-existing essential hypertension complicating pregnancy, unspecified trimester", [], {}),
-            ], {}),
+            ("O10.01", "Pre-existing essential hypertension complicating pregnancy",
+             _trimesters("O10.01", "Pre-existing essential hypertension complicating pregnancy", "1", "2", "3", "9"), {}),
             ("O10.02", "Pre-existing essential hypertension complicating childbirth", [], {}),
             ("O10.03", "Pre-existing essential hypertension complicating the puerperium", [], {}),
         ], {}),
@@ -127,18 +129,10 @@ TREE = [
         ("O13.9", "Gestational [pregnancy-induced] hypertension without significant proteinuria, unspecified trimester", [], {}),
     ], {}),
     ("O23", "Infections of genitourinary tract in pregnancy", [
-        ("O23.4", "Unspecified infection of urinary tract in pregnancy", [
-            ("O23.40", "Unspecified infection of urinary tract in pregnancy, unspecified trimester", [], {}),
-            ("O23.41", "Unspecified infection of urinary tract in pregnancy, first trimester", [], {}),
-            ("O23.42", "Unspecified infection of urinary tract in pregnancy, second trimester", [], {}),
-            ("O23.43", "Unspecified infection of urinary tract in pregnancy, third trimester", [], {}),
-        ], {}),
-        ("O23.9", "Unspecified genitourinary tract infection in pregnancy", [
-            ("O23.90", "Unspecified genitourinary tract infection in pregnancy, unspecified trimester", [], {}),
-            ("O23.91", "Unspecified genitourinary tract infection in pregnancy, first trimester", [], {}),
-            ("O23.92", "Unspecified genitourinary tract infection in pregnancy, second trimester", [], {}),
-            ("O23.93", "Unspecified genitourinary tract infection in pregnancy, third trimester", [], {}),
-        ], {}),
+        ("O23.4", "Unspecified infection of urinary tract in pregnancy",
+         _trimesters("O23.4", "Unspecified infection of urinary tract in pregnancy", "1", "2", "3", "0"), {}),
+        ("O23.9", "Unspecified genitourinary tract infection in pregnancy",
+         _trimesters("O23.9", "Unspecified genitourinary tract infection in pregnancy", "1", "2", "3", "0"), {}),
     ], {}),
     ("O24", "Diabetes mellitus in pregnancy, childbirth, and the puerperium", [
         ("O24.4", "Gestational diabetes mellitus", [
