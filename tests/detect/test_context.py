@@ -104,10 +104,19 @@ def test_scope_limits(detect_kb, text: str, mention: str) -> None:
         ("Brought by mother for fever.", "fever"),          # the relative is the informant
         ("Lives with her daughter; cough for 2 days.", "cough"),
         ("Mother reports headache since Monday.", "headache"),
+        ("81F found by daughter with fever and cough.", "fever"),   # the relative found her
+        ("Mom also worried about headache at night.", "headache"),
+        ("Here w/ mom. Cough for 2 days.", "cough"),
     ],
 )
 def test_relative_as_informant_is_not_family_history(detect_kb, text: str, mention: str) -> None:
     assert "PERTAINS_TO_FAMILY" not in _traits(detect_kb, text)[mention]
+
+
+def test_checklist_boxes_mark_each_item(detect_kb) -> None:
+    traits = _traits(detect_kb, "ROS: [x] cough [ ] headache [ ] fever")
+    assert "NEGATION" not in traits["cough"]
+    assert "NEGATION" in traits["headache"] and "NEGATION" in traits["fever"]
 
 
 def test_dash_ends_the_scope_of_a_plan(detect_kb) -> None:

@@ -49,6 +49,11 @@ def test_at_most_five_concepts_best_first(detect_kb) -> None:
         assert len(scores) <= 5 and scores == sorted(scores, reverse=True)
 
 
+def test_a_site_before_a_blank_line_is_not_recalled(detect_kb) -> None:
+    codes = [e.concepts[0].code for e in detect("Twisted the L knee.\n\nPain 6/10.", detect_kb) if e.concepts]
+    assert "M25.562" not in codes
+
+
 def test_clause_naming_another_condition_keeps_its_side(detect_kb) -> None:
     knee = next(e for e in detect("Knee pain, history of left patella fracture.", detect_kb) if "knee" in e.text.lower())
     assert knee.concepts[0].code == "M25.569"
@@ -62,6 +67,8 @@ def test_clause_naming_another_condition_keeps_its_side(detect_kb) -> None:
         ("#2 L knee: moderate effusion.", "M25.462"),
         ("Effusion noted.", "M25.48"),                               # no site: the "other site" code stays
         ("R knee: pain 2/10 with stairs.", "M25.561"),                 # a bare "pain" takes the label's site
+        ("Twisted the L knee on stairs.\nPain 6/10, worse on stairs.", "M25.562"),  # ... or the site just before
+        ("Hit to the left knee 4 days ago. Medial knee pain.", "M25.562"),   # the side said with the same site
     ],
 )
 def test_site_label_and_other_site_codes(detect_kb, text: str, code: str) -> None:

@@ -47,6 +47,9 @@ COLUMNS = ("code", "words", "when", "right", "wrong")
 WHEN = ("asserted", "denied", "past")
 BAR = 0.35
 MIN_NOTES = 2
+# A lower-ranked code replaces a withheld first one only on three or more training notes: two notes
+# made bare "pain" G89.29 (other chronic pain) in place of R52, where coders wanted a site or nothing.
+RUNNER_UP_NOTES = 3
 # traits under which an entity asserts no code (the bench's and a coder's reading alike)
 NOT_ASSERTED = frozenset({"NEGATION", "HYPOTHETICAL", "PERTAINS_TO_FAMILY", "LOW_CONFIDENCE", "HISTORY"})
 _WORD = re.compile(r"[a-z0-9]+")
@@ -161,7 +164,7 @@ class Table:
         words = entity_words(entity.text)
         for k, concept in enumerate(entity.concepts[1:], 1):
             other = self.rows.get((concept.code, words, "asserted"))
-            if other is None or other.notes < self.min_notes or other.share < self.bar:
+            if other is None or other.notes < max(self.min_notes, RUNNER_UP_NOTES) or other.share < self.bar:
                 continue
             note = (f"; in place of {row.code}, which coders gave \"{words}\" in {row.right} of {row.notes} "
                     f"training notes: they agreed with it as {concept.code} in {other.right} of {other.notes}")

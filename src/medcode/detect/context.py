@@ -309,9 +309,18 @@ def _asserted_item(text: str, tokens: list[Token], at: int) -> bool:
 
 
 def _or_list(tokens: list[Token], first: int, stop: int) -> bool:
-    """Whether the words from ``first`` to ``stop`` in one sentence form an "or" list."""
+    """Whether the words from ``first`` to ``stop`` in one sentence form an "or" list: an "or" after a
+    comma ("no fever, chills or sweats"). An "or" before the first comma closed its own short list: "w/o
+    necrosis or infection, superimposed on chronic pancreatitis" denies nothing after the comma."""
     sentence = tokens[first].sentence if first < len(tokens) else -1
-    return any(t.norm in _OR for t in tokens[first:stop + 1] if t.sentence == sentence)
+    comma = False
+    for t in tokens[first:stop + 1]:
+        if t.sentence != sentence:
+            continue
+        if t.norm in _OR and comma:
+            return True
+        comma = comma or t.comma
+    return False
 
 
 @lru_cache(maxsize=1)

@@ -7,10 +7,12 @@ and every later call only matching.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -160,6 +162,12 @@ class Detector:
         for k, m in enumerate(mentions):
             for p in m.positions:
                 owner[p] = k
+        starts = [t.start for t in tokens]
+
+        def denied(at: int) -> bool:
+            i = bisect.bisect_right(starts, at) - 1
+            return reaches(negations, i, i, -1, -1)
+
         out = []
         for k, m in enumerate(mentions):
             begin, end = tokens[m.first].start, tokens[m.last].end
@@ -184,8 +192,23 @@ class Detector:
             concepts = self._concepts(m, tokens, owner, k, label)  # after the cheap span checks above
             if not concepts:
                 continue
-            if label and concepts[0].code in _SITELESS:
-                concepts = self._with_label_site(text[begin:end], label, concepts)
+            if concepts[0].code in _SITELESS:
+                if label:
+                    concepts = self._with_label_site(text[begin:end], label, concepts, "the line's label")
+                elif (site := _site_before(text, begin, denied)) is not None:
+                    concepts = self._with_label_site(text[begin:end], _site_words(site.group(0)), concepts,
+                                                     f"{site.group(0)!r} earlier in the paragraph")
+            elif _NO_SIDE.search(concepts[0].evidence) and (site := _site_before(text, begin, denied)) is not None:
+                # "L knee hit 4 d ago. Medial knee pain": the same site named with its side just before
+                named = _site_words(site.group(0))
+                said = set(words(text[begin:end]))
+                if any(w in said or w.rstrip("s") in said for w in named[-1]):
+                    sided = self._concepts(m, tokens, owner, k, named[:1])
+                    if sided and not _NO_SIDE.search(sided[0].evidence):
+                        top = sided[0]
+                        concepts = [replace(top, evidence=f"{top.evidence}; side from {site.group(0)!r} earlier in "
+                                                          "the paragraph"),
+                                    *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
             span = m.last - m.first + 1
             fuzzy = any(tokens[p].norm not in self.dictionary.vocabulary and len(tokens[p].words) == 2
                         for p in m.positions)
@@ -328,9 +351,12 @@ class Detector:
                         + ("; both sides stated, no bilateral code: each side coded" if pair else ""), additional=pair)
                 for code, (score, title, term, choice, hinted, pair) in ranked]
 
-    def _with_label_site(self, mention: str, label: list[set[str]], concepts: list[Concept]) -> list[Concept]:
-        """A bare "pain" or "swelling" on a line labelled "R ankle:" is read as "pain of the R ankle"."""
-        site = " ".join(sorted(next(iter(ws - set(_SIDE_LETTER.values()))) for ws in label if ws))
+    def _with_label_site(self, mention: str, label: list[set[str]], concepts: list[Concept],
+                         source: str) -> list[Concept]:
+        """A bare "pain" or "swelling" on a line labelled "R ankle:" is read as "pain of the R ankle"
+        (likewise after a sided site earlier in the paragraph); ``source`` says where the site came from."""
+        sides = {*_SIDE_LETTER, *_SIDE_LETTER.values()}
+        site = " ".join(w for ws in label for w in sorted(ws - sides))
         for phrase in (f"{mention} of {site}", f"{mention} of {site} joint"):  # "Pain(s), joint, ankle"
             tokens = tokenize(phrase)
             self.dictionary.prepare(tokens)
@@ -345,7 +371,7 @@ class Detector:
         if not better or better[0].code in _SITELESS:
             return concepts
         top = better[0]
-        moved = Concept(top.code, top.description, top.score, f"{top.evidence}; site from the line's label")
+        moved = Concept(top.code, top.description, top.score, f"{top.evidence}; site from {source}")
         return [moved, *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
 
     def conflicts(self, entities: list[Entity]) -> list[Conflict]:
@@ -512,11 +538,39 @@ def _labels(text: str) -> list[tuple[int, int, str]]:
 def _label_words(text: str, begin: int, labels: list[tuple[int, int, str]]) -> list[set[str]]:
     for start, end, label in labels:
         if start <= begin < end:
-            return [{w} | ({_SIDE_LETTER[w]} if w in _SIDE_LETTER else set()) for w in words(label)]
+            return _site_words(label)
     return []
 
 
 _SIDE_LETTER = {"r": "right", "l": "left", "bilat": "bilateral"}
+
+
+def _site_words(label: str) -> list[set[str]]:
+    return [{w} | ({_SIDE_LETTER[w]} if w in _SIDE_LETTER else set()) for w in words(label)]
+
+
+# A sided limb or joint site ("R index finger", "left knee", "bilat ankles"; the sites are sites.toml's
+# [recall] list) that a later bare "pain" or "swelling" in the same paragraph is about.
+_RECALL_SITE = re.compile(
+    r"(?<![\w/])(?:[RL]|rt|lt|right|left|bilat(?:eral)?)\.?[ \t]+(?:[a-z]+[ \t]+){0,2}?(?:"
+    + "|".join(read_tables("sites.toml", "body-site list", {"implies", "recall"})["recall"]["words"])
+    + r")s?\b", re.IGNORECASE)
+_RECALL_REACH = 300  # characters back from the bare finding
+_NO_SIDE = re.compile(r"not stated: [^;]*\blaterality\b")  # as _evidence writes it
+
+
+def _site_before(text: str, begin: int, denied: Callable[[int], bool]) -> re.Match[str] | None:
+    """The last sided site before ``begin`` in its paragraph (not past a blank line), within reach, that
+    is not denied there (``denied`` says whether a negation covers an offset: "Denies R knee pain. Pain
+    elsewhere" is no knee pain)."""
+    blank = text.rfind("\n\n", 0, begin)
+    start = max(0 if blank < 0 else blank + 2, begin - _RECALL_REACH)
+    found = None
+    for found in _RECALL_SITE.finditer(text, start, begin):
+        pass
+    return None if found is None or denied(found.end() - 1) else found
+
+
 # Codes of a finding that names no site: under a sided body-site label they take the label's site.
 _SITELESS = frozenset({"R52", "R60.0", "R60.9", "R22.9", "M25.40", "M25.50", "M25.60", "R25.2", "M79.89", "M25.48"})
 _EXAM_LABELS = frozenset({"PE", "MS", "P/E"})

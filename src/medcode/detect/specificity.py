@@ -51,7 +51,7 @@ _IMPLIED = {
 def _sites() -> dict[str, str]:
     from medcode.detect._data import read_tables
 
-    table = read_tables("sites.toml", "body-site list", {"implies"}).get("implies", {})
+    table = read_tables("sites.toml", "body-site list", {"implies", "recall"}).get("implies", {})
     return {w: site for key, site in table.items() for w in _norm(key)}
 
 

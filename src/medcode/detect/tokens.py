@@ -22,12 +22,15 @@ from medcode.search.text import fold, stem
 # from its plan the way a full stop does, so it breaks the sentence too.
 # A decimal number ("100.4 F", "A1c 7.4") is one token: its point does not end a sentence.
 # "w/o" and "w/" are one token each, read as "without" and "with".
-_TOKEN = re.compile(r"\d+\.\d+|\b[wW]/[oO]\b|\b[wW]/(?=\s)|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/]|(?<=\s)-{1,2}(?=\s)")
+_TOKEN = re.compile(r"\d+\.\d+|\b[wW]/[oO]\b|\b[wW]/(?=\s)|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/\[]|(?<=\s)-{1,2}(?=\s)")
 _SHORTHAND = {"w/o": "without", "w/": "with"}
 # Species written with the genus as an initial ("C. diff", "E. coli"): detect/species.toml.
 _SPECIES = re.compile(r"[ \t]?([a-z]+)")
 _SPECIES_WORDS = frozenset(read_tables("species.toml", "species list", {"words"}).get("words", []))
-_BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--"])
+# "[" opens a checklist box ("[x] sore throat [ ] ear pain"): each box starts an item of its own
+_BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--", "["])
+# Short shorthand that keeps its reading in title case, as it opens a line ("Fx R wrist", "Htn, stable")
+_TITLE_CASE_SHORTHAND = frozenset({"fx", "lac", "htn", "chf", "ckd", "dvt", "mdd", "osa", "bph"})
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
 _AMBIGUOUS = frozenset({"ms", "pad", "pe", "cp", "le", "ue", "dx", "hx", "af", "ra", "oa", "mi", "als", "uri",
                         "rt", "lt", "ca", "r", "l", "doe", "si", "ild", "pnd", "gdm", "hrs", "scc", "bcc",
@@ -177,7 +180,8 @@ def _expand(tokens: list[Token]) -> None:
             raw = group[0].raw
             if size == 1 and key[0] in _AMBIGUOUS and not raw.removesuffix("s").isupper():  # "UTIs" counts
                 continue
-            if size == 1 and len(raw) <= 3 and raw[:1].isupper() and raw[1:].islower() and len(raw) > 1:
+            if (size == 1 and len(raw) <= 3 and raw[:1].isupper() and raw[1:].islower() and len(raw) > 1
+                    and key[0] not in _TITLE_CASE_SHORTHAND):
                 continue  # "Ms", "Pad": title-case short words are not abbreviations
             for t in group:
                 t.words |= alts
