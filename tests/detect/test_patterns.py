@@ -25,15 +25,10 @@ def _found(kb, text: str) -> list[tuple[str, str, set[str]]]:
         ("Tmax 38.6 overnight.", "Tmax 38.6", "R50.9"),  # a measured fever
         ("T 101.2 F at triage.", "T 101.2 F", "R50.9"),
         ("Vitals: BP 118/70, HR 124, RR 18.", "HR 124", "R00.0"),  # a measured tachycardia
-        ("SpO2 86% on RA, placed on 2 L.", "SpO2 86", "R09.02"),     # a measured hypoxemia
     ],
 )
 def test_pattern_mentions(detect_kb, text: str, span: str, code: str) -> None:
     assert (span, code) in {(t, c) for t, c, _ in _found(detect_kb, text)}
-
-
-def test_normal_saturation_is_no_finding(detect_kb) -> None:
-    assert not _found(detect_kb, "SpO2 97% on RA.")
 
 
 @pytest.mark.parametrize("text", ["Never smoker.", "Non-smoker."])
