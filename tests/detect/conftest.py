@@ -161,9 +161,6 @@ TREE = [
     ("R06", "Abnormalities of breathing", [
         ("R06.0", "Dyspnea", [("R06.02", "Shortness of breath", [], {})], {}),
     ], {}),
-    ("R09", "Other symptoms and signs involving the circulatory and respiratory system", [
-        ("R09.0", "Asphyxia and hypoxemia", [("R09.02", "Hypoxemia", [], {})], {}),
-    ], {}),
     ("R07", "Pain in throat and chest", [
         ("R07.9", "Chest pain, unspecified", [], {}),
     ], {}),
