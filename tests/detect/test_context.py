@@ -92,6 +92,7 @@ def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
         ("No further workup for the headache.", "headache"),         # ... the work is denied, not the finding
         ("No further fever overnight, one more episode of cough.", "cough"),  # an item that asserts ends the list
         ("- headache, worse today", "headache"),                     # a dash opening a line is a bullet
+        ("Migraine never treated, hypertension, cough.", "hypertension"),  # "never" stops at a comma too
     ],
 )
 def test_scope_limits(detect_kb, text: str, mention: str) -> None:
