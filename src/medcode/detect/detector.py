@@ -199,16 +199,7 @@ class Detector:
                     concepts = self._with_label_site(text[begin:end], _site_words(site.group(0)), concepts,
                                                      f"{site.group(0)!r} earlier in the paragraph")
             elif _NO_SIDE.search(concepts[0].evidence) and (site := _site_before(text, begin, denied)) is not None:
-                # "L knee hit 4 d ago. Medial knee pain": the same site named with its side just before
-                named = _site_words(site.group(0))
-                said = set(words(text[begin:end]))
-                if any(w in said or w.rstrip("s") in said for w in named[-1]):
-                    sided = self._concepts(m, tokens, owner, k, named[:1])
-                    if sided and not _NO_SIDE.search(sided[0].evidence):
-                        top = sided[0]
-                        concepts = [replace(top, evidence=f"{top.evidence}; side from {site.group(0)!r} earlier in "
-                                                          "the paragraph"),
-                                    *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
+                concepts = self._with_recalled_side(m, tokens, owner, k, text[begin:end], site.group(0), concepts)
             span = m.last - m.first + 1
             fuzzy = any(tokens[p].norm not in self.dictionary.vocabulary and len(tokens[p].words) == 2
                         for p in m.positions)
@@ -372,6 +363,21 @@ class Detector:
             return concepts
         top = better[0]
         moved = Concept(top.code, top.description, top.score, f"{top.evidence}; site from {source}")
+        return [moved, *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
+
+    def _with_recalled_side(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int, mention: str,
+                            site: str, concepts: list[Concept]) -> list[Concept]:
+        """"L knee hit 4 d ago. Medial knee pain": a mention that names a site but no side takes the side
+        said with the same site (``site``, earlier in the paragraph)."""
+        named = _site_words(site)
+        said = set(words(mention))
+        if not any(w in said or w.rstrip("s") in said for w in named[-1]):
+            return concepts  # another site: its side says nothing here
+        sided = self._concepts(m, tokens, owner, k, named[:1])
+        if not sided or _NO_SIDE.search(sided[0].evidence):
+            return concepts
+        top = sided[0]
+        moved = replace(top, evidence=f"{top.evidence}; side from {site!r} earlier in the paragraph")
         return [moved, *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
 
     def conflicts(self, entities: list[Entity]) -> list[Conflict]:
@@ -553,7 +559,7 @@ def _site_words(label: str) -> list[set[str]]:
 # [recall] list) that a later bare "pain" or "swelling" in the same paragraph is about.
 _RECALL_SITE = re.compile(
     r"(?<![\w/])(?:[RL]|rt|lt|right|left|bilat(?:eral)?)\.?[ \t]+(?:[a-z]+[ \t]+){0,2}?(?:"
-    + "|".join(read_tables("sites.toml", "body-site list", {"implies", "recall"})["recall"]["words"])
+    + "|".join(specificity.RECALL_SITES)
     + r")s?\b", re.IGNORECASE)
 _RECALL_REACH = 300  # characters back from the bare finding
 _NO_SIDE = re.compile(r"not stated: [^;]*\blaterality\b")  # as _evidence writes it

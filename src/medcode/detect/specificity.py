@@ -48,10 +48,13 @@ _IMPLIED = {
 }
 
 
-def _sites() -> dict[str, str]:
+def _site_tables() -> dict:
     from medcode.detect._data import read_tables
 
-    table = read_tables("sites.toml", "body-site list", {"implies", "recall"}).get("implies", {})
+    return read_tables("sites.toml", "body-site list", {"implies", "recall"})
+
+
+def _sites(table: dict[str, str]) -> dict[str, str]:
     return {w: site for key, site in table.items() for w in _norm(key)}
 
 
@@ -62,7 +65,10 @@ def _norm(word: str) -> list[str]:
 
 
 # "great toe" -> "~foot": a broader site that scores half a point (see sites.toml).
-SITES = _sites()
+_SITE_TABLES = _site_tables()
+SITES = _sites(_SITE_TABLES.get("implies", {}))
+# limb and joint sites a later bare "pain" or "swelling" may refer back to (read by the detector)
+RECALL_SITES = tuple(_SITE_TABLES.get("recall", {}).get("words", ()))
 HALF = "~"
 
 # Words that may be picked up across a comma ("knee pain, right"; "fracture, follow-up visit").
