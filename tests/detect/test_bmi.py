@@ -33,9 +33,12 @@ def test_child_bmi_percentile_takes_its_pediatric_code() -> None:
     from medcode.detect.model import Concept, Entity, Trait
 
     pediatric = {"Z68.51": "less than 5th", "Z68.53": "85th to less than 95th", "Z68.54": "95th to 120%",
-                 "Z68.55": "120% to 140%"}
+                 "Z68.55": "120% to 140%", "Z68.56": "140% or more"}
     for text, code in [("12 yo. Obesity. BMI 97th %ile.", "Z68.54"), ("12 yo. Obesity. BMI 85th-<95th %ile.", "Z68.53"),
-                       ("9 yo. Obesity. BMI >=120% of 95th pct.", "Z68.55"), ("9 yo. Obesity. BMI 45th %ile.", None)]:
+                       ("9 yo. Obesity. BMI >=120% of 95th pct.", "Z68.55"), ("9 yo. Obesity. BMI 45th %ile.", None),
+                       ("Obesity, class 2 (BMI 31.4, 128% of 95th percentile)", "Z68.55"),
+                       ("7 yo. Obesity. BMI 112% of the 95th %ile.", "Z68.54"),
+                       ("7 yo. Obesity. BMI 150% of 95th percentile.", "Z68.56")]:
         at = text.index("Obesity")
         obesity = Entity(at, at + 7, "Obesity", 0.9, (Trait("DIAGNOSIS", 0.8, "code"),),
                          (Concept("E66.9", "Obesity, unspecified", 0.9, "test"),))

@@ -132,3 +132,45 @@ def test_a_genus_initial_does_not_end_the_sentence() -> None:
     assert sentence["Recurrent"] == sentence["colitis"]          # "C. difficile" is one species
     assert sentence["E"] == sentence["urine"]
     assert sentence["Vitamin"] != sentence["Denies"]            # an ordinary full stop still ends one
+
+
+def test_a_list_number_is_no_word_of_a_term() -> None:
+    from medcode.detect.tokens import tokenize
+
+    tokens = tokenize("#1 Obesity, class 2. Problem #3: HTN")
+    assert [t.raw for t in tokens] == ["Obesity", "class", "2", "Problem", "HTN"]
+    assert tokens[0].sentence != tokens[-2].sentence  # "#3" starts an item of its own
+
+
+def test_adhd_presentation_after_a_comma_is_read_as_its_type() -> None:
+    from medcode.detect.tokens import tokenize
+
+    for text in ("ADHD, inattentive type", "ADHD-inattentive", "ADHD, predominantly inattentive"):
+        words = set().union(*(t.words for t in tokenize(text)))
+        assert {"predominantly", "inattentive", "type", "hyperactivity"} <= words, text
+
+
+def _learned(kb, tmp_path, rows: list[tuple]):
+    from medcode.detect import Detector
+    from medcode.detect._data import write_tsv
+
+    table = tmp_path / "p.tsv"
+    table.write_text(write_tsv(("words", "code", "phrase", "right", "wrong", "when"), rows), encoding="utf-8")
+    return Detector(kb, learned=table, agreement=False)
+
+
+def test_a_learned_phrase_of_qualifiers_only_is_the_detail_of_the_next_finding(detect_kb, tmp_path) -> None:
+    # "mild persistent", learned from "Asthma, mild persistent", stands for that asthma only after it
+    det = _learned(detect_kb, tmp_path, [("mild persistent", "R05.9", "mild persistent", 9, 0, "any")])
+    found = {e.text: e.concepts[0].code for e in det.detect("Improving, persistent mild headache.")}
+    assert "R05.9" not in found.values() and "R51.9" in found.values(), found
+    found = {e.text: e.concepts[0].code for e in det.detect("Cough, mild persistent.")}
+    assert "R05.9" in found.values(), found
+
+
+def test_a_learned_phrase_does_not_reach_over_another_finding_joined_by_and(detect_kb, tmp_path) -> None:
+    det = _learned(detect_kb, tmp_path, [("breath mild shortness", "R06.02", "Mild shortness of breath", 9, 0, "any")])
+    found = {e.text: e.concepts[0].code for e in det.detect("Mild cough and shortness of breath x2 days.")}
+    assert found.get("cough") == "R05.9" and found.get("shortness of breath") == "R06.02", found
+    found = {e.text: e.concepts[0].code for e in det.detect("Mild shortness of breath on stairs.")}
+    assert "R06.02" in found.values(), found

@@ -120,6 +120,7 @@ def test_reaction_in_the_allergy_list_is_past(detect_kb) -> None:
         (r"\bh/o\b", ("h/o",)),                                             # a slash inside a word
         (r"(?<=[A-Za-z)])\?(?=\s*[A-Z])", ("?",)),                          # a question mark is rare enough
         (r"\b(?:on|receives)\s+(?:hemodialysis|dialysis)\b", ("dialysis", "hemodialysis")),  # not "on"
+        (r"\bHR\s*(?P<value>1\d\d)\b", ("hr",)),                                 # a group's name is no word
     ],
 )
 def test_prefilter_words_are_required_by_every_match(pattern: str, words: tuple[str, ...]) -> None:
@@ -142,6 +143,23 @@ def test_windows_cover_every_occurrence_and_merge() -> None:
 
 def test_a_normal_heart_rate_is_no_finding(detect_kb) -> None:
     assert not any(c == "R00.0" for _, c, _ in _found(detect_kb, "Vitals: HR 88, pulse 96."))
+
+
+@pytest.mark.parametrize(("text", "hit"), [
+    ("3 yo male brought by father. HR 128, BP 94/58.", False),   # normal to 140 at 2-10 years
+    ("7 mo old F. HR 150.", False),                                # normal to 190 under 2 years
+    ("9 y/o F. Exam: HR 142, RR 20.", True),
+    ("16 year old with HR 112.", True),                            # from 10 years the adult threshold
+    ("Vitals: HR 112.", True),                                     # no age stated: the adult threshold
+])
+def test_a_childs_heart_rate_is_read_against_its_age(detect_kb, text: str, hit: bool) -> None:
+    assert any(c == "R00.0" for _, c, _ in _found(detect_kb, text)) is hit, text
+
+
+def test_age_limits_need_a_value_group() -> None:
+    bad = '[[pattern]]\nname = "x"\nregex = "HR 1[0-9]{2}"\ncode = "R00.0"\nage_limits = [[10, 140]]\n'
+    with pytest.raises(ConfigError, match="value"):
+        load_patterns(bad)
 
 
 @pytest.mark.parametrize(("text", "hit"), [

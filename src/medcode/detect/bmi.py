@@ -16,20 +16,20 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from medcode.detect.age import note_age
 from medcode.detect.model import Concept, Entity, Trait
 
 _VALUE = re.compile(r"\b(?:BMI|body mass index)\b\s*(?:\[BMI\]\s*)?(?:of|is|was|=|:|~)?\s*(\d{2,3}(?:\.\d+)?)(?!\d|\.\d|\s*%|\s*(?:th|st|nd|rd)\b)",
                     re.IGNORECASE)
-_AGE = re.compile(r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:yo|y/o|y\.o\.|yrs?(?:\s+old)?|years?(?:\s*-\s*|\s+)old|-year-old|year old)\b",
-                  re.IGNORECASE)
 _RANGE = re.compile(r"(\d+(?:\.\d)?)\s*-\s*(\d+(?:\.\d)?)|(\d+(?:\.\d)?) or less|(\d+(?:\.\d)?) or greater")
 # Diagnoses that make an adult BMI reportable (guideline I.B.14): obesity and overweight (E66),
 # malnutrition (E40-E46), underweight (R63.6) and cachexia (R64).
 ASSOCIATED = ("E66", "E40", "E41", "E42", "E43", "E44", "E45", "E46", "R63.6", "R64")
 ADULT_AGE = 20
-# "BMI 97th %ile", "BMI 31 (97th %ile)", "BMI >= 95th %ile", "BMI 85th-<95th %ile", "BMI >120% of 95th pct"
-_PERCENTILE = re.compile(r"\b(?:BMI|body mass index)\b[^.\n;]{0,20}?(?:(?P<over>>=|≥|>|at least|above|over)\s*)?"
-                         r"(?:(?P<times>1[24]0)\s*%\s*of\s+(?:the\s+)?95(?:th)?|(?P<below>below|under|<)?\s*(?P<pct>\d{1,2})"
+# "BMI 97th %ile", "BMI 31 (97th %ile)", "BMI >= 95th %ile", "BMI 85th-<95th %ile", "BMI >120% of 95th pct",
+# "BMI 31.4, 128% of 95th percentile"
+_PERCENTILE = re.compile(r"\b(?:BMI|body mass index)\b(?:[^.\n;]|\.(?=\d)){0,20}?(?:(?P<over>>=|≥|>|at least|above|over)\s*)?"
+                         r"(?:(?P<times>1\d\d)\s*%\s*of\s+(?:the\s+)?95(?:th)?|(?P<below>below|under|<)?\s*(?P<pct>\d{1,2})"
                          r"(?:st|nd|rd|th)?)\s*(?:-\s*<?\s*\d{1,2}(?:st|nd|rd|th)?\s*)?(?:%ile|percentile|pctl?\b|%)",
                          re.IGNORECASE)
 # percentile band -> Z68.5- code (titles read from the knowledge base for the evidence)
@@ -77,8 +77,9 @@ def load_pediatric(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def _percentile_code(m: re.Match[str]) -> str | None:
-    if m.group("times"):
-        return "Z68.55" if m.group("times") == "120" else "Z68.56"
+    if m.group("times"):  # Z68.54 is the 95th percentile to under 120% of it, Z68.55 120% to under 140%
+        times = int(m.group("times"))
+        return "Z68.54" if times < 120 else "Z68.55" if times < 140 else "Z68.56"
     pct = int(m.group("pct"))
     if m.group("below"):
         return "Z68.51" if pct <= 5 else None
@@ -97,8 +98,7 @@ def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...],
                    and e.concepts[0].code.startswith(ASSOCIATED)), None)
     if reason is None:
         return entities
-    age = _AGE.search(text)
-    years = int(age.group(1)) if age else None
+    years = note_age(text)
     percentiles = list(_PERCENTILE.finditer(text))
     out = list(entities)
     if pediatric and not (years is not None and years >= ADULT_AGE):
@@ -126,7 +126,7 @@ def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...],
             reason = trimmed if e is reason else reason
         evidence = (f"BMI {m.group(1)} falls in {band.title!r}; reportable with "
                     f"{reason.concepts[0].code} ({reason.text!r} at {reason.begin}-{reason.end}), guideline I.B.14"
-                    + ("" if age else "; age not stated, adult assumed"))
+                    + ("" if years is not None else "; age not stated, adult assumed"))
         concept = Concept(band.code, band.title, 0.9, evidence)
         out.append(Entity(m.start(), m.end(), text[m.start():m.end()], 0.9,
                           (Trait("DIAGNOSIS", 0.8, "code"),), (concept,)))

@@ -133,6 +133,13 @@ class Detector:
         self.dictionary.prepare(tokens)
         sections = self.sectionizer.sections(text)
         matches = self.dictionary.match(tokens)
+        maternal = self.pregnancy.context.search(text) or (
+            self.pregnancy.puerperium is not None and self.pregnancy.puerperium.search(text))
+        if not maternal:
+            # a phrase learned from a pregnant patient's note carries her chapter 15 code ("breast cancer,
+            # UOQ" as O9A.112); in a note with no pregnancy it names the condition, which the code set's
+            # own terms read
+            matches = [m for m in matches if not (m.term.kind in _LEARNED_KINDS and m.term.code.startswith("O"))]
         found = match_patterns(self.patterns, text, tokens, self.dictionary.codes,
                                lambda at: next((s.name for s in sections if s.body <= at < s.end), None))
         if found and self.dictionary.learned:
@@ -151,7 +158,7 @@ class Detector:
         negations = [(first, last, start) for first, last, trait, start, _ in scopes if trait == "NEGATION"]
         matches = [m for m in matches if m.term.kind not in _DENIED_KINDS
                    or reaches(negations, m.first, m.last, tokens[m.first].start, tokens[m.last].end)]
-        mentions = _group(_split_lists(matches, tokens, text), tokens)
+        mentions = _group(_split_lists(_details_of_next(matches, tokens, text), tokens, text), tokens)
         titles = self.sectionizer.titles(text)
         labels = _labels(text)
         covering: dict[int, list[int]] = defaultdict(list)  # token -> the scopes over it, in scope order
@@ -259,8 +266,6 @@ class Detector:
         out = follow_up(out, text, self.dictionary.codes)
         out = pregnancy(out, text, self.pregnancy, self._resolve)
         out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
-        maternal = self.pregnancy.context.search(text) or (
-            self.pregnancy.puerperium is not None and self.pregnancy.puerperium.search(text))
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
@@ -401,6 +406,8 @@ def _split_lists(matches: list[Match], tokens: list, text: str) -> list[Match]:
     # absent detail, not a condition of its own, so it does not make the part a list item
     absent = {j for i, t in enumerate(tokens) if t.norm == "without" for j in range(i + 1, i + 4)}
     for o in matches:
+        if _detail_only(o):
+            continue  # "Asthma, mild persistent", "MDD, single episode": a detail learned as a phrase, not an item
         if o.last < shortest.get(o.first, o.last + 1) and not (absent and o.positions <= absent):
             shortest[o.first] = o.last
     spans = {(o.first, o.last) for o in matches}
@@ -439,6 +446,43 @@ def _two_findings(m: Match, tokens: list, text: str, spans: set[tuple[int, int]]
 _QUALIFIERS = specificity.DETAIL_WORDS | frozenset({
     "mild", "moderate", "severe", "intermittent", "persistent", "complicated", "uncomplicated", "controlled",
     "uncontrolled", "unspecified", "primary", "secondary", "early", "end"})
+
+
+def _details_of_next(matches: list[Match], tokens: list[Token], text: str) -> list[Match]:
+    """Drop a learned phrase made of qualifiers only ("mild persistent", learned from "Asthma, mild
+    persistent") when a finding follows it directly: "persistent mild headache" is a headache, and
+    the qualifiers are its details, not asthma."""
+    starts = {m.first for m in matches if not _detail_only(m, _QUALIFIERS)}
+    out = []
+    for m in matches:
+        nxt = m.last + 1
+        if (m.term.kind in _LEARNED_KINDS and _detail_only(m, _QUALIFIERS) and nxt in starts
+                and tokens[nxt].sentence == tokens[m.last].sentence and not tokens[m.last].comma
+                and not text[tokens[m.last].end:tokens[nxt].start].strip()):
+            continue
+        if m.last - m.first + 1 > len(m.positions) and _skips_a_finding(m, matches, tokens):
+            continue
+        out.append(m)
+    return out
+
+
+def _skips_a_finding(m: Match, matches: list[Match], tokens: list[Token]) -> bool:
+    """Whether a term whose words lie apart skips over another finding joined by "and" or "or": "Mild
+    cough and stuffy nose" is a cough and a congestion, not "Mild nasal congestion" over the cough."""
+    gap = set(range(m.first, m.last + 1)) - m.positions
+    if not any(tokens[i].norm in ("and", "or") for i in gap):
+        return False
+    return any(o is not m and o.positions <= gap and not _detail_only(o) and o.term.kind not in _DENIED_KINDS
+               for o in matches)
+
+
+def _detail_only(m: Match, words: frozenset[str] = frozenset()) -> bool:
+    return bool(m.term.required) and m.term.required <= (words or _DETAIL_ONLY)
+
+
+# words that only qualify a condition named before them; a learned phrase of these words alone ("single
+# episode", F32.1 in the notes it came from) does not make a comma part a list item of its own
+_DETAIL_ONLY = _QUALIFIERS | frozenset({"single", "episode", "recurrent", "remission", "partial", "full", "in"})
 
 
 def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:

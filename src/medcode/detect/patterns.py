@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass
 
 from medcode.detect._data import check_entry, read_tables
+from medcode.detect.age import note_age
 from medcode.detect.matcher import Match, Term
 from medcode.detect.prefilter import literal_words, windows
 from medcode.detect.tokens import Token
 from medcode.errors import ConfigError
 
-_KEYS = frozenset({"name", "regex", "code", "before", "after", "sections"})
+_KEYS = frozenset({"name", "regex", "code", "before", "after", "sections", "age_limits"})
 _BEFORE = 40  # characters before a hit that a "before" regex may look at, and after it an "after" regex
 # a hit that an "after" regex accepts ("prednisone 5 mg daily") is still not current use when the words
 # before it start it now ("start prednisone 40 mg daily")
@@ -42,6 +43,15 @@ class Pattern:
     words: tuple[str, ...] = ()  # literal words of the regex; a note with none of them cannot match
     # ... or the text right after it matches ``after`` (a maintenance dose: "tacrolimus 2 mg BID")
     after: re.Pattern[str] | None = None
+    # (age in years, highest normal value) pairs, youngest first: in a note whose patient is younger than
+    # an age, a hit whose "value" group is at most that age's normal value is no finding ("HR 142" at 2 years)
+    age_limits: tuple[tuple[float, float], ...] = ()
+
+    def normal_for_age(self, hit: re.Match[str], age: float | None) -> bool:
+        if not self.age_limits or age is None:
+            return False
+        limit = next((high for below, high in self.age_limits if age < below), None)
+        return limit is not None and float(hit.group("value")) <= limit
 
     def applies(self, text: str, start: int, section: str | None, end: int | None = None) -> bool:
         if self.before is None and not self.sections and self.after is None:
@@ -66,10 +76,17 @@ def load_patterns(text: str | None = None, name: str = "patterns.toml") -> tuple
             after = re.compile(entry["after"], re.IGNORECASE) if "after" in entry else None
         except re.error as exc:
             raise ConfigError(f"{where}: bad regex: {exc}") from None
+        limits = entry.get("age_limits", [])
+        if not (isinstance(limits, list) and all(isinstance(x, list) and len(x) == 2 for x in limits)
+                and all(isinstance(v, (int, float)) for x in limits for v in x)):
+            raise ConfigError(f"{where}: 'age_limits' must be a list of [age in years, highest normal value] pairs")
+        if limits and "value" not in regex.groupindex:
+            raise ConfigError(f"{where}: a pattern with 'age_limits' needs a (?P<value>...) group in its regex")
         sections = entry.get("sections", [])
         if not isinstance(sections, list) or not all(isinstance(x, str) for x in sections):
             raise ConfigError(f"{where}: 'sections' must be a list of section names")
-        out.append(Pattern(entry["name"], regex, entry["code"], before, frozenset(sections), literal_words(regex), after))
+        out.append(Pattern(entry["name"], regex, entry["code"], before, frozenset(sections), literal_words(regex), after,
+                           tuple(sorted((float(a), float(v)) for a, v in limits))))
     return tuple(out)
 
 
@@ -85,12 +102,18 @@ def match_patterns(patterns: tuple[Pattern, ...], text: str, tokens: list[Token]
     low = text.lower()
     out = []
     seen: dict[str, list[int]] = {}
+    age: list[float | None] = []  # read once, at the first hit that needs it
     for p in patterns:
         if p.code not in codes:
             continue
         for m in (m for lo, hi in windows(low, p.words, seen) for m in p.regex.finditer(text, lo, hi)):
             if not p.applies(text, m.start(), section_at(m.start()), m.end()):
                 continue
+            if p.age_limits:
+                if not age:
+                    age.append(note_age(text))
+                if p.normal_for_age(m, age[0]):
+                    continue
             first = bisect.bisect_left(starts, m.start())
             last = bisect.bisect_left(starts, m.end()) - 1
             if first > last or tokens[first].sentence != tokens[last].sentence:

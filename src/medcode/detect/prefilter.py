@@ -101,6 +101,8 @@ def _branch_required(branch: str) -> set[str] | None:
             if not optional and not inner.startswith(("?!", "?<!")):
                 # a lookahead or lookbehind's text lies right next to the match, inside its window
                 body = next((inner[len(p):] for p in ("?:", "?<=", "?=") if inner.startswith(p)), inner)
+                if body.startswith("?P<"):
+                    body = body[body.index(">") + 1:]  # a named group: its name is no word of the text
                 candidate = _required(body)
                 best = _better(best, candidate)
             k = end + 1

@@ -22,7 +22,8 @@ from medcode.search.text import fold, stem
 # from its plan the way a full stop does, so it breaks the sentence too.
 # A decimal number ("100.4 F", "A1c 7.4") is one token: its point does not end a sentence.
 # "w/o" and "w/" are one token each, read as "without" and "with".
-_TOKEN = re.compile(r"\d+\.\d+|\b[wW]/[oO]\b|\b[wW]/(?=\s)|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/\[]|(?<=\s)-{1,2}(?=\s)")
+# "#1" numbers a problem list: it starts an item, and its digit is no word of a term ("#1 Obesity, class 2").
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])#\d+|\d+\.\d+|\b[wW]/[oO]\b|\b[wW]/(?=\s)|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/\[]|(?<=\s)-{1,2}(?=\s)")
 _SHORTHAND = {"w/o": "without", "w/": "with"}
 # Species written with the genus as an initial ("C. diff", "E. coli"): detect/species.toml.
 _SPECIES = re.compile(r"[ \t]?([a-z]+)")
@@ -108,7 +109,7 @@ def tokenize(text: str) -> list[Token]:
             if raw == "." and tokens and len(tokens[-1].raw) == 1 and tokens[-1].raw.isupper() and (
                     (species := _SPECIES.match(folded, m.end())) and species.group(1) in _SPECIES_WORDS):
                 continue  # "C. difficile colitis", "E. coli": a genus initial, not a full stop
-            if raw in _BREAK:
+            if raw in _BREAK or raw[0] == "#":
                 sentence += 1
             elif raw == "," and tokens:
                 tokens[-1].comma = True

@@ -1,0 +1,33 @@
+"""The patient's age as a note states it, for rules whose thresholds depend on age.
+
+A child's BMI is coded by percentile (bmi.py) and a heart rate of 140 is normal in a toddler
+(patterns.toml), so both need the age the note gives: "4 yo", "9-year-old", "7 mo old F", "3 wk old",
+"DOL 5", "newborn". The first age stated is the patient's: notes open with it, and a relative's age
+("her 45 yo mother") comes later if at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "4 yo", "72 y/o", "9-year-old", "16 yrs old", "15 year old"; a bare "3 years" is a duration ("for 3 years")
+_YEARS = r"(?P<y>\d{1,3})\s*-?\s*(?:yo|y/o|y\.o\.|yrs?(?:\s+old)?|years?(?:\s*-\s*|\s+)old|-year-old)\b"
+# "7 mo old", "10-month-old", "18 mo M", "3 wk old", "5 days old": months, weeks and days need "old" or
+# a sex after them, as "x 2 days" and "3 mo ago" are durations
+_UNIT = r"(?P<n>\d{1,2})\s*-?\s*(?P<unit>mos?|months?|m/o|wks?|weeks?|days?|d)"
+_SMALL = _UNIT + r"(?:\s*-?\s*old\b|/o\b|\s+(?=(?:[MF]|male|female|boy|girl|infant|baby)\b))"
+_NEWBORN = r"(?P<new>\bnewborn\b|\bneonate\b|\bDOL\s*#?\s*\d{1,2}\b|\bday of life\s*\d{1,2}\b)"
+_AGE = re.compile(rf"\b{_YEARS}|\b{_SMALL}|{_NEWBORN}", re.IGNORECASE)
+_PER_YEAR = {"m": 12.0, "w": 52.0, "d": 365.0}
+
+
+def note_age(text: str) -> float | None:
+    """The first age ``text`` states, in years (months, weeks and days as fractions), or None."""
+    m = _AGE.search(text)
+    if m is None:
+        return None
+    if m.group("y"):
+        return float(m.group("y"))
+    if m.group("new"):
+        return 0.0
+    return int(m.group("n")) / _PER_YEAR[m.group("unit")[0].lower()]
