@@ -120,6 +120,17 @@ def test_checklist_boxes_mark_each_item(detect_kb) -> None:
     assert "NEGATION" in traits["headache"] and "NEGATION" in traits["fever"]
 
 
+def test_a_denial_heading_a_long_list_reaches_its_end(detect_kb) -> None:
+    text = ("ROS: Denies weight loss, fevers, night sweats, palpitations, SOB, abd pain, hematuria, "
+            "dizziness, fatigue, chest pain, cough. + knee pain.")
+    traits = _traits(detect_kb, text)
+    assert "NEGATION" in traits["chest pain"] and "NEGATION" in traits["cough"], traits
+    assert "NEGATION" not in traits["knee pain"], traits  # the next sentence asserts
+    traits = _traits(detect_kb, "Denies fever, chills, nausea, vomiting, diarrhea, dysuria, hematuria, "
+                                "but has a cough for three weeks with a headache.")
+    assert "NEGATION" not in traits["headache"], traits  # a long clause is no list item
+
+
 def test_dash_ends_the_scope_of_a_plan(detect_kb) -> None:
     traits = _traits(detect_kb, "1. Pneumonia - chest x-ray vs CT.")
     assert "LOW_CONFIDENCE" not in traits["pneumonia"]

@@ -240,6 +240,9 @@ class ConText:
                 else:
                     while hi <= stop and tokens[hi].sentence == ahead:
                         hi += 1
+                if (hi - 1 == stop == last + scope and rule.category == "NEGATED_EXISTENCE"
+                        and _leads(text, tokens, first, last, start)):
+                    hi = _list_end(text, tokens, hi, ahead, term_first)
                 if hi - 1 > last:
                     out.append(Modifier(rule, start, end, last + 1, hi - 1))
             if rule.direction in ("BACKWARD", "BIDIRECTIONAL") and first > 0:
@@ -292,6 +295,28 @@ def _leads(text: str, tokens: list[Token], first: int, last: int, start: int) ->
 _ASSERTING = frozenset({"mild", "moderate", "severe", "brief", "chronic", "positive", "pos", "small", "large",
                         "on", "but", "with", "has", "had", "some", "slight", "minimal", "trace", "soft", "faint",
                         "more", "another"})
+
+
+_LIST_ITEM = 4  # words of one item of a review-of-systems list ("abd pain", "weight loss")
+
+
+def _list_end(text: str, tokens: list[Token], at: int, sentence: int, term_first: list[int]) -> int:
+    """Where a denial that heads a list ends when its word scope ran out inside the list: "ROS: Denies
+    weight loss, fevers, night sweats, chest pain, palpitations, SOB, dysphagia, abd pain, melena,
+    hematuria" denies every item, however long the list. It reaches on through short comma items to
+    the end of the sentence, and stops before an item that asserts ("+ orthopnea"), a longer phrase or
+    a terminating cue."""
+    hi = at
+    while hi < len(tokens) and tokens[hi].sentence == sentence:
+        k = hi
+        while k + 1 < len(tokens) and tokens[k + 1].sentence == sentence and not tokens[k].comma:
+            k += 1
+        if k - hi + 1 > _LIST_ITEM or (hi > at and _asserted_item(text, tokens, hi)):
+            break
+        if any(hi <= f <= k for f in term_first[bisect.bisect_left(term_first, hi):][:1]):
+            break
+        hi = k + 1
+    return hi
 
 
 def _asserted_item(text: str, tokens: list[Token], at: int) -> bool:
