@@ -313,8 +313,9 @@ def _list_end(text: str, tokens: list[Token], at: int, sentence: int, term_first
             k += 1
         if k - hi + 1 > _LIST_ITEM or (hi > at and _asserted_item(text, tokens, hi)):
             break
-        if any(hi <= f <= k for f in term_first[bisect.bisect_left(term_first, hi):][:1]):
-            break
+        j = bisect.bisect_left(term_first, hi)
+        if j < len(term_first) and term_first[j] <= k:
+            break  # a terminating cue inside the item
         hi = k + 1
     return hi
 

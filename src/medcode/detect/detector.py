@@ -158,7 +158,7 @@ class Detector:
         negations = [(first, last, start) for first, last, trait, start, _ in scopes if trait == "NEGATION"]
         matches = [m for m in matches if m.term.kind not in _DENIED_KINDS
                    or reaches(negations, m.first, m.last, tokens[m.first].start, tokens[m.last].end)]
-        mentions = _group(_split_lists(_details_of_next(matches, tokens, text), tokens, text), tokens)
+        mentions = _group(_split_lists(_drop_misreadings(matches, tokens, text), tokens, text), tokens)
         titles = self.sectionizer.titles(text)
         labels = _labels(text)
         covering: dict[int, list[int]] = defaultdict(list)  # token -> the scopes over it, in scope order
@@ -448,10 +448,25 @@ _QUALIFIERS = specificity.DETAIL_WORDS | frozenset({
     "uncontrolled", "unspecified", "primary", "secondary", "early", "end"})
 
 
-def _details_of_next(matches: list[Match], tokens: list[Token], text: str) -> list[Match]:
-    """Drop a learned phrase made of qualifiers only ("mild persistent", learned from "Asthma, mild
-    persistent") when a finding follows it directly: "persistent mild headache" is a headache, and
-    the qualifiers are its details, not asthma."""
+# words that only qualify a condition named before them; a learned phrase of these words alone ("single
+# episode", F32.1 in the notes it came from) does not make a comma part a list item of its own
+_DETAIL_ONLY = _QUALIFIERS | frozenset({"single", "episode", "recurrent", "remission", "partial", "full", "in"})
+
+
+def _detail_only(m: Match, words: frozenset[str] = _DETAIL_ONLY) -> bool:
+    """Whether every word ``m``'s term needs is one of ``words`` (a term with no words is not)."""
+    return bool(m.term.required) and m.term.required <= words
+
+
+def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> list[Match]:
+    """Drop two kinds of match that misread the words they span:
+
+    * a learned phrase made of qualifiers only ("mild persistent", learned from "Asthma, mild
+      persistent") right before a finding: "persistent mild headache" is a headache, and the
+      qualifiers are its details, not asthma;
+    * a term whose words lie apart and skip over another finding joined by "and" or "or" (see
+      :func:`_skips_a_finding`).
+    """
     starts = {m.first for m in matches if not _detail_only(m, _QUALIFIERS)}
     out = []
     for m in matches:
@@ -474,15 +489,6 @@ def _skips_a_finding(m: Match, matches: list[Match], tokens: list[Token]) -> boo
         return False
     return any(o is not m and o.positions <= gap and not _detail_only(o) and o.term.kind not in _DENIED_KINDS
                for o in matches)
-
-
-def _detail_only(m: Match, words: frozenset[str] = frozenset()) -> bool:
-    return bool(m.term.required) and m.term.required <= (words or _DETAIL_ONLY)
-
-
-# words that only qualify a condition named before them; a learned phrase of these words alone ("single
-# episode", F32.1 in the notes it came from) does not make a comma part a list item of its own
-_DETAIL_ONLY = _QUALIFIERS | frozenset({"single", "episode", "recurrent", "remission", "partial", "full", "in"})
 
 
 def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
