@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from medcode.detect.prefilter import AnyOf
 from medcode.errors import ConfigError
 
 
@@ -29,15 +30,16 @@ def read_tables(name: str, what: str, allowed: set[str], text: str | None = None
     return data
 
 
-def any_of(patterns: Any, what: str, required: bool = True) -> re.Pattern[str] | None:
-    """One case-insensitive regex matching any of ``patterns`` (a list of regular expressions from a rule
-    file); None for an empty list that is not ``required``. ``what`` names the list in errors."""
+def any_of(patterns: Any, what: str, required: bool = True) -> AnyOf | None:
+    """A case-insensitive search for any of ``patterns`` (a list of regular expressions from a rule file),
+    each run only near its own words; None for an empty list that is not ``required``. ``what`` names the
+    list in errors."""
     if not isinstance(patterns, list) or not all(isinstance(x, str) for x in patterns) or (required and not patterns):
         raise ConfigError(f"{what} must be a {'non-empty ' if required else ''}list of regular expressions")
     if not patterns:
         return None
     try:
-        return re.compile("|".join(patterns), re.IGNORECASE)
+        return AnyOf(patterns)
     except re.error as exc:
         raise ConfigError(f"{what}: bad pattern ({exc})") from None
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from medcode.detect._data import check_entry, read_tables
 from medcode.detect.model import Concept, Entity, Trait
+from medcode.detect.prefilter import AnyOf
 from medcode.errors import ConfigError
 from medcode.search.text import content_words
 
@@ -334,10 +335,10 @@ CodeMaps = tuple[tuple[tuple[tuple[str, str], ...], str], ...]  # ((first, last)
 
 @dataclass(frozen=True, slots=True)
 class Pregnancy:
-    context: re.Pattern[str]
-    negated: re.Pattern[str] | None
+    context: AnyOf
+    negated: AnyOf | None
     maps: CodeMaps
-    puerperium: re.Pattern[str] | None = None  # the note is about the weeks after delivery
+    puerperium: AnyOf | None = None  # the note is about the weeks after delivery
     puerperium_targets: dict[str, str] = field(default_factory=dict)  # category -> puerperium code
     # gestational diabetes control, in the order read: (6th character, patterns)
     control: tuple[tuple[str, re.Pattern[str]], ...] = ()
@@ -398,9 +399,8 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
         raise ConfigError("pregnancy rules: gestational_control takes insulin, oral and diet, each a list of "
                           "regular expressions")
     try:
-        return Pregnancy(re.compile("|".join(pats), re.IGNORECASE),
-                         re.compile("|".join(neg), re.IGNORECASE) if neg else None, maps,
-                         re.compile("|".join(puer_pats), re.IGNORECASE) if puer_pats else None,
+        return Pregnancy(AnyOf(pats), AnyOf(neg) if neg else None, maps,
+                         AnyOf(puer_pats) if puer_pats else None,
                          {str(k): str(v) for k, v in puer_targets.items()},
                          tuple((_CONTROL_CHARACTER[k], re.compile("|".join(v), re.IGNORECASE))
                                for k, v in sorted(control.items(), key=lambda kv: list(_CONTROL_CHARACTER).index(kv[0]))))

@@ -8,18 +8,18 @@ reading for an older patient. Applied after the other whole-note rules, to asser
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from medcode.detect._data import any_of, read_tables
 from medcode.detect.combine import CodeMaps, code_maps, mapped
 from medcode.detect.model import Concept, Entity
+from medcode.detect.prefilter import AnyOf
 
 
 @dataclass(frozen=True, slots=True)
 class Newborn:
-    context: re.Pattern[str]
+    context: AnyOf
     maps: CodeMaps
 
 

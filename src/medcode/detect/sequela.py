@@ -9,12 +9,12 @@ context rules, to asserted conditions that are not past themselves.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from medcode.detect._data import any_of, read_tables
 from medcode.detect.model import Concept, Entity
+from medcode.detect.prefilter import AnyOf
 from medcode.errors import ConfigError
 
 _BASE = "I69.3"  # the map's targets are written for a cerebral infarction; [kind] swaps this prefix
@@ -22,9 +22,9 @@ _BASE = "I69.3"  # the map's targets are written for a cerebral infarction; [kin
 
 @dataclass(frozen=True, slots=True)
 class Sequela:
-    context: re.Pattern[str]
-    stroke: re.Pattern[str]
-    acute: re.Pattern[str] | None
+    context: AnyOf
+    stroke: AnyOf
+    acute: AnyOf | None
     maps: tuple[tuple[str, str], ...]  # (code prefix, target), longest prefix first
     kinds: dict[str, str]
     additional: frozenset[str]
