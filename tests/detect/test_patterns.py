@@ -141,6 +141,47 @@ def test_windows_cover_every_occurrence_and_merge() -> None:
     assert windows(text, ()) == [(0, len(text))]               # no filter: the whole text
 
 
+@pytest.mark.parametrize(
+    ("pattern", "lead"),
+    [
+        (r"\b(?:but|however)\b", "BHbh"),                 # both cases: right with or without IGNORECASE
+        (r"\b(?:(?:is|are)\s+)?gone\b", "AGIagi"),        # an optional part: its letters and what follows
+        (r"(?<=[.,;])[ \t]+-", "\t "),                    # a lookbehind takes no character
+        (r"\bHR\s*(?P<value>1\d\d)\b", "Hh"),         # the first character only
+        (r"x?", None),                                    # can match nothing: no lookahead
+        (r"\d+ mg", None),                                # any digit: not listed
+        (r"[^a]b", None),
+    ],
+)
+def test_a_lookahead_names_the_first_characters(pattern: str, lead: str | None) -> None:
+    import re
+
+    from medcode.detect.prefilter import led
+
+    regex = re.compile(pattern, re.IGNORECASE)
+    fast = led(regex)
+    if lead is None:
+        assert fast is regex
+        return
+    assert fast.pattern == f"(?=[{''.join(re.escape(c) for c in sorted(lead))}])(?:{pattern})"
+    text = "No pain, however gone; is gone. Is Gone. HR 104 but x - y, - z; - w"
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in regex.finditer(text)]
+    assert fast.groupindex == regex.groupindex
+
+
+def test_any_of_finds_what_the_joined_pattern_finds() -> None:
+    import re
+
+    from medcode.detect.prefilter import AnyOf
+
+    patterns = [r"\bpregnan(?:t|cy)\b", r"\bG\d+P\d+\b", r"\b\d+\s*wks?\b"]
+    joined = re.compile("|".join(patterns), re.IGNORECASE)
+    for text in ["G2P1 at 30 wks, pregnant", "pregnancy, 12 wks", "none here", "x " * 400 + "G1P0 " + "y " * 400,
+                 "30 wks and G3P2"]:
+        mine, theirs = AnyOf(patterns).search(text), joined.search(text)
+        assert (mine and (mine.span(), mine.group(0))) == (theirs and (theirs.span(), theirs.group(0))), text
+
+
 def test_a_normal_heart_rate_is_no_finding(detect_kb) -> None:
     assert not any(c == "R00.0" for _, c, _ in _found(detect_kb, "Vitals: HR 88, pulse 96."))
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from medcode.detect._data import check_entry, read_tables
-from medcode.detect.prefilter import literal_words, windows
+from medcode.detect.prefilter import led, literal_words, windows
 from medcode.detect.tokens import Token
 from medcode.errors import ConfigError
 
@@ -149,7 +149,7 @@ class ConText:
                     self._literal.setdefault(key, r)
             else:
                 regex = re.compile(r.pattern, re.IGNORECASE)
-                self._patterns.append((i, regex, literal_words(regex)))
+                self._patterns.append((i, led(regex), literal_words(regex)))
         self._first: dict[str, int] = {}  # first word of a literal cue -> its longest cue
         for key in self._literal:
             self._first[key[0]] = max(self._first.get(key[0], 0), len(key))

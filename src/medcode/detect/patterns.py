@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from medcode.detect._data import check_entry, read_tables
 from medcode.detect.age import note_age
 from medcode.detect.matcher import Match, Term
-from medcode.detect.prefilter import literal_words, windows
+from medcode.detect.prefilter import led, literal_words, windows
 from medcode.detect.tokens import Token
 from medcode.errors import ConfigError
 
@@ -85,7 +85,7 @@ def load_patterns(text: str | None = None, name: str = "patterns.toml") -> tuple
         sections = entry.get("sections", [])
         if not isinstance(sections, list) or not all(isinstance(x, str) for x in sections):
             raise ConfigError(f"{where}: 'sections' must be a list of section names")
-        out.append(Pattern(entry["name"], regex, entry["code"], before, frozenset(sections), literal_words(regex), after,
+        out.append(Pattern(entry["name"], led(regex), entry["code"], before, frozenset(sections), literal_words(regex), after,
                            tuple(sorted((float(a), float(v)) for a, v in limits))))
     return tuple(out)
 

@@ -11,11 +11,18 @@ the note-wide tests of the rule files ("is this patient pregnant?", "a past stro
 ``windows`` goes one step further: where the words occur, the regex is run only on the stretches of
 text around them (``RADIUS`` characters either side), since every match contains one of the words.
 A match longer than ``RADIUS`` could be cut, so the radius is far above the longest cue or pattern.
+
+``led`` makes each try cheaper where the regex is run: Python's ``re`` has no first-character table for a
+case-insensitive pattern that opens with ``\\b`` and an alternation, so at every word start it tries all
+thirty alternatives of ``\\b(?:but|however|although|...)``. A lookahead for the characters a match can
+begin with fails at once where none of them stands.
 """
 
 from __future__ import annotations
 
 import re
+import re._constants as _sc  # the parsed form of a pattern: no public module gives it
+import re._parser as _sp
 
 RADIUS = 120  # the longest cue or pattern allows about 80 characters ("dated diagnosis")
 _MANY = 6  # more hits than this and the stretches cover most of a 2 KB note anyway
@@ -76,7 +83,7 @@ class AnyOf:
 
     def __init__(self, patterns: list[str], flags: int = re.IGNORECASE):
         self.pattern = "|".join(patterns)
-        self._parts = [(re.compile(p, flags), literal_words(re.compile(p, flags))) for p in patterns]
+        self._parts = [(led(re.compile(p, flags)), literal_words(re.compile(p, flags))) for p in patterns]
 
     def search(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
         low = text.lower() if lowered is None else lowered
@@ -92,6 +99,68 @@ class AnyOf:
                 if m is not None:
                     break  # the windows come in order: this one holds the pattern's leftmost match
         return best
+
+
+def led(regex: re.Pattern[str], most: int = 40) -> re.Pattern[str]:
+    """``regex`` behind a lookahead for the characters its matches can begin with (same matches, same
+    groups); ``regex`` itself when they are unknown, more than ``most``, or a match can be empty."""
+    try:
+        chars, empty = _first(list(_sp.parse(regex.pattern, regex.flags)))
+    except Exception:  # a construct this reading does not know: no lookahead, same results
+        return regex
+    if chars is None or empty or len(chars) > most:
+        return regex
+    allowed = "".join(re.escape(c) for c in sorted(chars))
+    return re.compile(f"(?=[{allowed}])(?:{regex.pattern})", regex.flags)
+
+
+def _first(items: list) -> tuple[set[str] | None, bool]:
+    """The characters a match of the parsed ``items`` can begin with (in both cases: the lookahead then
+    holds with or without IGNORECASE), or None when any can; and whether the items can match the empty
+    string."""
+    out: set[str] = set()
+    for op, av in items:
+        if op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
+            continue  # "\\b", a lookahead or lookbehind: no character taken
+        if op is _sc.LITERAL:
+            return out | _cases(chr(av)), False
+        if op is _sc.IN:
+            for kind, arg in av:
+                if kind is _sc.LITERAL:
+                    out |= _cases(chr(arg))
+                elif kind is _sc.RANGE and arg[1] - arg[0] <= 60:
+                    out.update(c for n in range(arg[0], arg[1] + 1) for c in _cases(chr(n)))
+                else:
+                    return None, False  # a negated class, "\\w", "\\s": too many characters to list
+            return out, False
+        if op is _sc.BRANCH:
+            empty = False
+            for alt in av[1]:
+                chars, can_be_empty = _first(list(alt))
+                if chars is None:
+                    return None, False
+                out |= chars
+                empty |= can_be_empty
+        elif op is _sc.SUBPATTERN:
+            chars, empty = _first(list(av[3]))
+            if chars is None:
+                return None, False
+            out |= chars
+        elif op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT):
+            chars, empty = _first(list(av[2]))
+            if chars is None:
+                return None, False
+            out |= chars
+            empty = empty or av[0] == 0
+        else:
+            return None, False  # any character, a back-reference...: unknown
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _cases(ch: str) -> set[str]:
+    return {ch, *ch.lower(), *ch.upper()}
 
 
 def literal_words(regex: re.Pattern[str]) -> tuple[str, ...]:
