@@ -106,7 +106,7 @@ def led(regex: re.Pattern[str], most: int = 40) -> re.Pattern[str]:
     groups); ``regex`` itself when they are unknown, more than ``most``, or a match can be empty."""
     try:
         chars, empty = _first(list(_sp.parse(regex.pattern, regex.flags)))
-    except Exception:  # a construct this reading does not know: no lookahead, same results
+    except (AttributeError, IndexError, TypeError, ValueError):  # a parsed form this reading does not know
         return regex
     if chars is None or empty or len(chars) > most:
         return regex
