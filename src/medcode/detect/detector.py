@@ -125,6 +125,7 @@ class Detector:
         self.bmi_bands = load_bands(kb.conn)
         self.bmi_pediatric = load_pediatric(kb.conn)
         self.patterns = _default_patterns()
+        self._evidence_cache: dict[tuple, str] = {}
 
     def detect(self, text: str) -> list[Entity]:
         tokens = tokenize(text)
@@ -343,9 +344,19 @@ class Detector:
                                      words - ctx, True)
         # the evidence text is written for the concepts kept only
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_CONCEPTS]
-        return [Concept(code, title, score, _evidence(term, choice, self.dictionary.learned, hinted)
+        return [Concept(code, title, score, self._evidence(term, choice, hinted)
                         + ("; both sides stated, no bilateral code: each side coded" if pair else ""), additional=pair)
                 for code, (score, title, term, choice, hinted, pair) in ranked]
+
+    def _evidence(self, term, choice: specificity.Choice, hinted: set[str]) -> str:
+        """:func:`_evidence`, kept per reading: a note says its terms again, and notes share most of theirs."""
+        key = (term, choice, frozenset(hinted))
+        found = self._evidence_cache.get(key)
+        if found is None:
+            found = _evidence(term, choice, self.dictionary.learned, hinted)
+            if len(self._evidence_cache) < 100_000:
+                self._evidence_cache[key] = found
+        return found
 
     def _with_label_site(self, mention: str, label: list[set[str]], concepts: list[Concept],
                          source: str) -> list[Concept]:

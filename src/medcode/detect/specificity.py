@@ -88,6 +88,9 @@ class Choice:
 def context_words(tokens_words: list[set[str]]) -> set[str]:
     ctx: set[str] = set()
     for ws in tokens_words:
+        if len(ws) == 1:  # most tokens: one word, which cannot be its own absence
+            ctx |= ws
+            continue
         # "severe sepsis, no septic shock": a word after "no"/"without" states its absence ("no:septic")
         ctx |= {w for w in ws if "no:" + w not in ws}
     for w in list(ctx):
