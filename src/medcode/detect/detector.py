@@ -423,6 +423,9 @@ def _split_lists(matches: list[Match], tokens: list, text: str) -> list[Match]:
             shortest[o.first] = o.last
     spans = {(o.first, o.last) for o in matches}
     for m in matches:
+        if m.first == m.last:  # one word: no pair, no comma inside
+            out.append(m)
+            continue
         if " with " not in m.term.text.lower() and _two_findings(m, tokens, text, spans):
             continue
         cuts = [i for i in range(m.first, m.last) if tokens[i].comma]
@@ -507,22 +510,33 @@ def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
     # fully ordered (position, code and text break ties), so grouping never depends on the order matches came in;
     # of two equal readings the one inside a list item wins ("HTN, gestational diabetes": not O13); a comma
     # before a qualifier ("asthma, mild intermittent") sets off a detail, not another item
+    breaks = [i for i in range(len(tokens) - 1) if tokens[i].comma and tokens[i + 1].norm not in _QUALIFIERS]
+
     def across_items(m: Match) -> bool:
-        return m.last > m.first and any(tokens[i].comma and tokens[i + 1].norm not in _QUALIFIERS
-                                        for i in range(m.first, m.last))
+        k = bisect.bisect_left(breaks, m.first)
+        return k < len(breaks) and breaks[k] < m.last
 
     matches.sort(key=lambda m: (-len(m.term.required), m.last - m.first, across_items(m),
                                 -KIND_WEIGHT.get(m.term.kind, 0.9), m.first, m.term.code, m.term.text))
     mentions: list[_Mention] = []
     covered: set[int] = set()
-    spans: set[int] = set()  # token indexes inside some mention's span
+    spans: dict[int, list[int]] = {}  # token index -> the mentions whose span holds it, in order made
+
+    def span(k: int, first: int, last: int) -> None:
+        for i in range(first, last + 1):
+            held = spans.setdefault(i, [])
+            if k not in held:
+                held.append(k)
+
     for match in matches:
         if match.positions.isdisjoint(spans):
             mentions.append(_Mention(set(match.positions), match.first, match.last, len(match.term.required), [match]))
             covered |= match.positions
-            spans.update(range(match.first, match.last + 1))
+            span(len(mentions) - 1, match.first, match.last)
             continue
-        host = next((mt for mt in mentions if mt.first <= match.first and match.last <= mt.last
+        # the first mention, in the order made, whose span holds this match and whose reading it shares
+        host = next((mt for mt in (mentions[k] for k in sorted(spans.get(match.first, ())))
+                     if match.last <= mt.last
                      and (match.positions <= mt.positions or match.term.required <= mt.matches[0].term.required)),
                     None)
         if host is not None:
@@ -539,11 +553,11 @@ def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
                 host.positions |= match.positions
                 host.first, host.last = min(host.first, match.first), max(host.last, match.last)
                 covered |= match.positions
-                spans.update(range(host.first, host.last + 1))
+                span(next(k for k, mt in enumerate(mentions) if mt is host), host.first, host.last)
             continue
         mentions.append(_Mention(set(match.positions), match.first, match.last, len(match.term.required), [match]))
         covered |= match.positions
-        spans.update(range(match.first, match.last + 1))
+        span(len(mentions) - 1, match.first, match.last)
     return mentions
 
 

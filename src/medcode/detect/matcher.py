@@ -276,11 +276,12 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
         return None
     if tokens[last].absent and not tokens[first].absent and not any(w.startswith("no:") for w in term.required):
         return None  # "L knee w/o effusion" is no effusion of the knee; "Nausea without vomiting" names it
-    foreign = sum(1 for i in range(first, last + 1)
-                  if i not in chosen and tokens[i].norm not in STOPWORDS and tokens[i].words.isdisjoint(STEERING)
-                  and not tokens[i].norm.replace(".", "").isdigit())  # "ribs 4-7 fx", "lac 3.5 cm": a count or size
-    if foreign > max(1, len(term.required) // 2):
-        return None  # too many unrelated words inside: not one mention
+    if last - first + 1 > len(chosen):  # a gap: count the words in it that belong to neither
+        foreign = sum(1 for i in range(first, last + 1)
+                      if i not in chosen and tokens[i].norm not in STOPWORDS and tokens[i].words.isdisjoint(STEERING)
+                      and not tokens[i].norm.replace(".", "").isdigit())  # "ribs 4-7 fx", "lac 3.5 cm": a count or size
+        if foreign > max(1, len(term.required) // 2):
+            return None  # too many unrelated words inside: not one mention
     return Match(term, frozenset(chosen), first, last)
 
 
