@@ -62,22 +62,64 @@ def test_table_withholds_rarely_agreed_codes_and_says_why_it_keeps_others() -> N
 
 
 def test_table_round_trip_and_errors(tmp_path: Path) -> None:
-    rows = [agreement.Agreement("R00.0", "hr 102", "asserted", 1, 9), agreement.Agreement("R00.0", "", "asserted", 30, 20)]
+    rows = [agreement.Agreement("B19.20", "hcv", "asserted", 1, 9, "B18.2", 8),
+            agreement.Agreement("R00.0", "", "asserted", 30, 20)]
     path = tmp_path / "a.tsv"
     path.write_text(agreement.dump(rows), encoding="utf-8")
     assert agreement.load(path) == rows
     path.write_text("code\tphrase\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="header"):
         agreement.load(path)
-    path.write_text(agreement.dump(rows) + "R52\t\tasserted\tmany\t0\n", encoding="utf-8")
+    path.write_text(agreement.dump(rows) + "R52\t\tasserted\tmany\t0\t\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=":4: counts"):
         agreement.load(path)
-    path.write_text(agreement.dump(rows) + "R52\t\tsometimes\t1\t0\n", encoding="utf-8")
+    path.write_text(agreement.dump(rows) + "R52\t\tasserted\t1\t5\tR07.9 some\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=":4: counts"):
+        agreement.load(path)
+    path.write_text(agreement.dump(rows) + "R52\t\tsometimes\t1\t0\t\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=":4: 'when'"):
         agreement.load(path)
     path.write_text(agreement.dump(rows) + "R52\tpain\t1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=":4: expected 5"):
+    with pytest.raises(ConfigError, match=":4: expected 6"):
         agreement.load(path)
+    # a table written before the "instead" column loads, with nothing given instead
+    path.write_text("code\twords\twhen\tright\twrong\nR00.0\t\tasserted\t30\t20\n", encoding="utf-8")
+    assert agreement.load(path) == [agreement.Agreement("R00.0", "", "asserted", 30, 20)]
+
+
+def test_a_withheld_reading_takes_the_code_coders_gave_its_words() -> None:
+    from medcode.detect.model import Concept, Entity, Trait
+
+    def hcv(score: float = 0.9) -> Entity:
+        return Entity(0, 3, "HCV", score, (Trait("DIAGNOSIS", 0.8, "code"),),
+                      (Concept("B19.20", "Unspecified viral hepatitis C without hepatic coma", score, "index term"),))
+
+    codes = {"B18.2": ("Chronic viral hepatitis C", True), "B19.20": ("Unspecified viral hepatitis C", True)}
+    table = agreement.Table([agreement.Agreement("B19.20", "hcv", "asserted", 1, 9, "B18.2", 8)])
+    [moved] = table.apply([hcv()], codes)
+    assert moved.concepts[0].code == "B18.2"
+    assert "coders gave \"hcv\" B18.2 in 8 of 10 training notes" in moved.concepts[0].evidence
+    assert table.apply([hcv()]) == []  # no code list to take the title from: withheld as before
+    few = agreement.Table([agreement.Agreement("B19.20", "hcv", "asserted", 1, 9, "B18.2", 2)])
+    assert few.apply([hcv()], codes) == []  # given too rarely: withheld
+    knee = Entity(0, 8, "swelling", 0.9, (Trait("SIGN", 0.8, "code"),),
+                  (Concept("M25.469", "Effusion, unspecified knee", 0.9, "index term"),))
+    sided = agreement.Table([agreement.Agreement("M25.469", "swelling", "asserted", 1, 6, "M25.462", 5)])
+    assert sided.apply([knee], {"M25.462": ("Effusion, left knee", True)}) == []  # the training notes' side: not taken
+
+
+def test_training_counts_what_coders_gave_instead() -> None:
+    from medcode.detect.model import Concept, Entity, Trait
+
+    def detect(text: str) -> list[Entity]:
+        at = text.index("HCV")
+        return [Entity(at, at + 3, "HCV", 0.9, (Trait("DIAGNOSIS", 0.8, "code"),),
+                       (Concept("B19.20", "Unspecified viral hepatitis C", 0.9, "index term"),))]
+
+    notes = [{"text": f"Note {i}: HCV.", "mentions": [{"begin": 7 + len(str(i)), "end": 10 + len(str(i)),
+                                                       "code": "B18.2", "traits": []}]} for i in range(3)]
+    rows = {(a.code, a.words): a for a in agreement.train(notes, detect)}
+    assert rows[("B19.20", "hcv")] == agreement.Agreement("B19.20", "hcv", "asserted", 0, 3, "B18.2", 3)
 
 
 def test_detector_uses_a_table_file_and_none_turns_it_off(detect_kb, tmp_path: Path) -> None:

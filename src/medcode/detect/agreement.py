@@ -20,10 +20,12 @@ two things:
   HTN", "CAD s/p CABG (2018)": chronic conditions a coder codes whatever cue precedes them).
 
 Counts are kept twice, for the code with the words of the entity ("hr 102" / R00.0) and for the code
-alone. Detection withholds an asserted or denied entity whose reading was right less than ``BAR`` of
+alone. A wrong asserted reading also counts what the coders wrote there instead, when they coded the
+same words otherwise ("hcv" read as B19.20, unspecified hepatitis C: coders gave B18.2, chronic). Detection withholds an asserted or denied entity whose reading was right less than ``BAR`` of
 the time, and reads a past entity as current instead (then checks it as asserted): the words' own
 count decides when it covers ``MIN_NOTES`` cases, else the code's count; a reading seen less often is
-kept. ``BAR`` sits under the break-even of F1: a reading right with probability p improves an F1 of
+kept; a withheld reading whose words the coders coded one other way, often enough, takes that code
+instead. ``BAR`` sits under the break-even of F1: a reading right with probability p improves an F1 of
 F only when p > F/2, about 0.38 for this detector's codes. Kept entities carry the count in their first
 concept's evidence, so a coder sees how often the reading held up.
 
@@ -34,16 +36,18 @@ table is a few thousand rows of counts a coder can read and correct.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from medcode.detect._data import read_tsv, write_tsv
-from medcode.detect.model import Entity
+from medcode.detect.model import Concept, Entity
 from medcode.errors import ConfigError
 
 FILE = "code_agreement.tsv"
-COLUMNS = ("code", "words", "when", "right", "wrong")
+COLUMNS = ("code", "words", "when", "right", "wrong", "instead")
 WHEN = ("asserted", "denied", "past")
 BAR = 0.35
 MIN_NOTES = 2
@@ -53,8 +57,11 @@ RUNNER_UP_NOTES = 3
 # traits under which an entity asserts no code (the bench's and a coder's reading alike)
 NOT_ASSERTED = frozenset({"NEGATION", "HYPOTHETICAL", "PERTAINS_TO_FAMILY", "LOW_CONFIDENCE", "HISTORY"})
 _WORD = re.compile(r"[a-z0-9]+")
+# details a code given instead may not bring from the training notes (see Table._instead)
+_DETAIL = re.compile(r"\b(?:right|left|bilateral|initial encounter|subsequent encounter|sequela)\b")
 
 
+@lru_cache(maxsize=100_000)
 def entity_words(text: str) -> str:
     """The key of an entity's text: its lower-case words and numbers, space-separated."""
     return " ".join(_WORD.findall(text.lower()))
@@ -84,6 +91,8 @@ class Agreement:
     when: str   # "asserted": counted per note, by the note's present codes; "denied": per entity, by the
     right: int  # coders' denied mentions. right: the coders agreed; wrong: they did not
     wrong: int
+    instead: str = ""     # asserted and wrong: the code the coders gave there most often ...
+    instead_notes: int = 0  # ... and in how many notes
 
     @property
     def notes(self) -> int:
@@ -99,6 +108,7 @@ def train(notes: Iterable[dict], detect: Callable[[str], list[Entity]], min_note
     by ``detect`` (a detector with no agreement table of its own). Rows counted fewer than
     ``min_notes`` times are left out: they decide nothing."""
     counts: dict[tuple[str, str, str], list[int]] = {}
+    instead: dict[tuple[str, str, str], Counter[str]] = {}
     for note in notes:
         mentions = note["mentions"]
         gold = {c for m in mentions if not NOT_ASSERTED & set(m.get("traits", ()))
@@ -109,10 +119,13 @@ def train(notes: Iterable[dict], detect: Callable[[str], list[Entity]], min_note
             if when is None:
                 continue
             code = e.concepts[0].code
+            under = [m for m in mentions if m["begin"] < e.end and e.begin < m["end"]]
+            given = None
             if when == "asserted":
                 right = code in gold
+                # what the coders wrote at these words instead: a present condition, coded otherwise
+                given = next((m["code"] for m in under if not NOT_ASSERTED & set(m.get("traits", ()))), None)
             else:
-                under = [m for m in mentions if m["begin"] < e.end and e.begin < m["end"]]
                 if when == "past" and not under:
                     continue  # nothing coded there: whether it is past decides nothing
                 trait = "NEGATION" if when == "denied" else "HISTORY"
@@ -121,8 +134,14 @@ def train(notes: Iterable[dict], detect: Callable[[str], list[Entity]], min_note
                 if when != "asserted" or key not in seen:
                     seen.add(key)
                     counts.setdefault(key, [0, 0])[0 if right else 1] += 1
-    rows = [Agreement(code, words, when, r, w) for (code, words, when), (r, w) in counts.items()
-            if r + w >= min_notes]
+                    if not right and given is not None and given != code:
+                        instead.setdefault(key, Counter())[given] += 1
+    rows = []
+    for key, (r, w) in counts.items():
+        if r + w < min_notes:
+            continue
+        top = instead[key].most_common(1)[0] if key in instead else ("", 0)
+        rows.append(Agreement(*key, r, w, *top))
     rows.sort(key=lambda a: (a.code, a.words, a.when))
     return rows
 
@@ -172,9 +191,27 @@ class Table:
             return replace(entity, concepts=(first, *(c for j, c in enumerate(entity.concepts) if j != k)))
         return None
 
-    def apply(self, entities: list[Entity]) -> list[Entity]:
+    def _instead(self, entity: Entity, row: Agreement, codes: dict[str, tuple]) -> Entity | None:
+        """``entity`` with the code the coders gave its words in place of ``row.code`` ("hcv": B18.2 for
+        B19.20), when they gave it in at least RUNNER_UP_NOTES notes and ``bar`` of those the reading was
+        counted in; None otherwise, or when the code is no billable code of ``codes``."""
+        if (not row.instead or row.instead_notes < max(self.min_notes, RUNNER_UP_NOTES)
+                or row.instead_notes < self.bar * row.notes or row.instead not in codes or not codes[row.instead][1]
+                or any(c.additional for c in entity.concepts)):
+            return None
+        if not set(_DETAIL.findall(codes[row.instead][0].lower())) <= set(_DETAIL.findall(entity.concepts[0].description.lower())):
+            return None  # a side or an encounter of the training notes: this note must say its own
+        scope = f'"{row.words}"' if row.words else f"this reading ({row.code})"
+        first = Concept(row.instead, codes[row.instead][0], entity.concepts[0].score,
+                        f"{entity.concepts[0].evidence}; in place of {row.code}: coders gave {scope} "
+                        f"{row.instead} in {row.instead_notes} of {row.notes} training notes")
+        return replace(entity, concepts=(first, *(c for c in entity.concepts if c.code != row.instead))[:5])
+
+    def apply(self, entities: list[Entity], codes: dict[str, tuple] | None = None) -> list[Entity]:
         """``entities`` without the readings coders rarely agreed with; the others' first concept says
-        how often they did."""
+        how often they did. ``codes`` (code -> (title, billable, ...)) lets a withheld reading take the
+        code the coders gave its words instead."""
+        codes = codes or {}
         out = []
         for e in entities:
             when = reading(e)
@@ -192,7 +229,7 @@ class Table:
                 out.append(e)
                 continue
             if row.share < self.bar:
-                if when == "asserted" and (better := self._runner_up(e, row)) is not None:
+                if when == "asserted" and (better := self._runner_up(e, row) or self._instead(e, row, codes)):
                     out.append(better)
                 continue
             scope = f'"{row.words}"' if row.words else "this code"
@@ -210,28 +247,33 @@ class Table:
 
 
 def dump(rows: list[Agreement]) -> str:
-    return write_tsv(COLUMNS, ((a.code, a.words, a.when, a.right, a.wrong) for a in rows))
+    return write_tsv(COLUMNS, ((a.code, a.words, a.when, a.right, a.wrong,
+                                f"{a.instead} {a.instead_notes}" if a.instead else "") for a in rows))
 
 
 def load(path: Path | None = None) -> list[Agreement]:
-    """The rows in ``path``, or the packaged ``code_agreement.tsv`` (empty list if there is none)."""
+    """The rows in ``path``, or the packaged ``code_agreement.tsv`` (empty list if there is none). A
+    table written before the ``instead`` column still loads, with no codes given instead."""
     found = read_tsv(FILE, path)
     if found is None:
         return []
     rows, where = found
-    if not rows or tuple(rows[0]) != COLUMNS:
+    if not rows or tuple(rows[0]) not in (COLUMNS, COLUMNS[:-1]):
         raise ConfigError(f"{where}: expected the header {' '.join(COLUMNS)}")
+    width = len(rows[0])
     out = []
     for n, row in enumerate(rows[1:], start=2):
-        if len(row) != len(COLUMNS) or not row[0]:
-            raise ConfigError(f"{where}:{n}: expected {len(COLUMNS)} tab-separated fields")
+        if len(row) != width or not row[0]:
+            raise ConfigError(f"{where}:{n}: expected {width} tab-separated fields")
         if row[2] not in WHEN:
             raise ConfigError(f"{where}:{n}: 'when' must be one of {', '.join(WHEN)}")
         try:
             right, wrong = int(row[3]), int(row[4])
+            code, given = (row[5].split(" ") + [""])[:2] if width > 5 and row[5] else ("", "0")
+            given_notes = int(given)
         except ValueError:
-            raise ConfigError(f"{where}:{n}: counts must be whole numbers") from None
-        if right < 0 or wrong < 0:
+            raise ConfigError(f"{where}:{n}: counts must be whole numbers; 'instead' is a code and a count") from None
+        if right < 0 or wrong < 0 or given_notes < 0:
             raise ConfigError(f"{where}:{n}: counts must not be negative")
-        out.append(Agreement(row[0], row[1], row[2], right, wrong))
+        out.append(Agreement(row[0], row[1], row[2], right, wrong, code, given_notes))
     return out

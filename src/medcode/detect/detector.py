@@ -271,7 +271,7 @@ class Detector:
             out = newborn(out, text, self.newborn, self.dictionary.codes)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
         out = bmi(out, text, self.bmi_bands, self.bmi_pediatric)
-        return self.agreement.apply(out) if self.agreement else out
+        return self.agreement.apply(out, self.dictionary.codes) if self.agreement else out
 
     def _resolve(self, code: str, ctx: set[str]) -> tuple[str, str] | None:
         choice = specificity.resolve(self.dictionary, code, ctx, widen=False)  # the rule names the subcategory
@@ -279,7 +279,11 @@ class Detector:
 
     def _concepts(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int,
                   label: list[set[str]] = ()) -> list[Concept]:  # type: ignore[assignment]
-        ctx_tokens = [tokens[i].words for i in range(m.first, m.last + 1)] + list(label)
+        # "Nausea without vomiting" names an absent detail ("no:vomiting"), but in "No chest pain" the "no"
+        # before the mention denies all of it: there "chest" still says which pain
+        outside = _denied_whole(m, tokens)
+        ctx_tokens = [tokens[i].words if i not in outside else {w for w in tokens[i].words if not w.startswith("no:")}
+                      for i in range(m.first, m.last + 1)] + list(label)
         sentence = tokens[m.first].sentence
         for step in (-1, 1):
             i = (m.first if step < 0 else m.last) + step
@@ -308,7 +312,7 @@ class Detector:
                 i += step
             ctx_tokens.extend(clause)
         ctx = specificity.context_words(ctx_tokens)
-        negated = {p for p in m.positions if any(w.startswith("no:") for w in tokens[p].words)}
+        negated = {p for p in m.positions if p not in outside and any(w.startswith("no:") for w in tokens[p].words)}
         best: dict[str, tuple] = {}  # code -> (score, title, term, choice, hinted words, paired side)
         resolved: dict[tuple[str, bool], specificity.Choice | None] = {}  # a mention's terms share codes
         denied_only = all(match.term.kind in _DENIED_KINDS for match in m.matches)
@@ -398,6 +402,22 @@ class Detector:
 
     def conflicts(self, entities: list[Entity]) -> list[Conflict]:
         return excludes1_conflicts(self.kb, [e.concepts[0].code for e in entities if e.asserted and e.concepts])
+
+
+_ABSENCE_CUES = frozenset({"without", "not", "no"})
+
+
+def _denied_whole(m: _Mention, tokens: list[Token]) -> set[int]:
+    """The mention's tokens marked absent ("no:<word>", see tokens._mark_without) by a cue before the
+    mention: "no" in "No chest pain" denies the whole mention, not one of its words."""
+    out: set[int] = set()
+    for p in range(m.first, min(m.first + 3, m.last + 1)):  # a cue reaches three words at most
+        if not tokens[p].absent and not any(w.startswith("no:") for w in tokens[p].words):
+            continue
+        cue = next((q for q in range(p - 1, max(-1, p - 4), -1) if tokens[q].norm in _ABSENCE_CUES), None)
+        if cue is not None and cue < m.first:
+            out.add(p)
+    return out
 
 
 def _split_lists(matches: list[Match], tokens: list, text: str) -> list[Match]:
