@@ -234,6 +234,9 @@ def test_a_label_whose_number_was_the_finding_is_not_learned(detect_kb) -> None:
     notes = [_note(f"Vitals: Tmax {t}.", (f"Tmax {t}", "R50.9")) for t in ("38.6", "39.1", "38.2")]
     # "Tmax" alone says nothing: the value made it a fever, and "Tmax 36.8" is none
     assert not any("tmax" in x.words for x in learn.train(notes, base, min_support=1))
+    # nor do two measurement words: "BP on arrival 88/50" made "BP on arrival 224/126" hypotension
+    notes = [_note(f"ED: BP on arrival {v}.", (f"BP on arrival {v}", "I95.9")) for v in ("88/50", "82/44")]
+    assert not any("arrival" in x.words for x in learn.train(notes, base, min_support=1))
 
 
 def test_a_learned_phrase_that_took_a_cue_along_still_reads_it(detect_kb, tmp_path: Path) -> None:

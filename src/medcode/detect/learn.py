@@ -36,6 +36,7 @@ import re
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from medcode.detect import specificity
@@ -58,6 +59,15 @@ _NEGATORS = frozenset({"no", "not", "without"})
 # Words of a negative result, which the context rules read as patterns rather than one-word cues
 _RESULT_WORDS = frozenset({"negative", "neg", "nonreactive", "undetectable", "absent", "ruled", "excluded"})
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+
+
+def _measure_words() -> frozenset[str]:
+    """measure_words.tsv: a phrase of these words and a number was coded for its value (see there)."""
+    text = resources.files("medcode.detect").joinpath("measure_words.tsv").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+_MEASURES = _measure_words()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +178,7 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
                 continue  # a cue inside a mention counts as part of its name: "denies pain" would hide the denial
             if key & _RESULT_WORDS and "NEGATION" in m.get("traits", ()):
                 continue  # "HIV neg", "Preg test negative": the denial is the result, not part of the name
-            if len(key) == 1 and _NUMBER.search(text):
+            if (len(key) == 1 or key <= _MEASURES) and _NUMBER.search(text):
                 continue  # "Temp 37.8", "HR 124", "WBC 16": the number was the finding, and it is not learned
             coded[key][family(m["code"])] += 1
             written[(key, family(m["code"]))][(m["code"], " ".join(text.split()))] += 1

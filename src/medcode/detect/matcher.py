@@ -314,17 +314,24 @@ def _variants(text: str, limit: int = 6) -> list[str]:
 
     The index prints a sub-term's forms side by side, "Pain, pleura, pleural, pleuritic": the three are
     one sub-term, and a note says only one of them. Consecutive one-word segments after the main term
-    that share their first four letters are such a run; each form becomes its own reading.
+    that share their first four letters are such a run; each form becomes its own reading. So are the
+    main term's own forms, hyphenated ones too: "Alcohol, alcoholic, alcohol-induced, withdrawal" is
+    read as "alcohol withdrawal" as well as "alcohol-induced withdrawal".
     """
     parts = text.split(", ")
     if len(parts) < 3 and " or " not in text:
         return [text]
     groups: list[list[str]] = [[parts[0]]]
-    prev: str | None = None
+    # the main term's own forms come first ("Alcohol, alcoholic, alcohol-induced, withdrawal"): a run
+    # right after it joins it
+    head = words(_PARENS.sub(" ", parts[0]))
+    prev: str | None = head[0] if len(head) == 1 else None
     for part in parts[1:]:
         bare = _PARENS.sub(" ", part)
         w = words(bare)
         one = w[0] if len(w) == 1 else None
+        if one is None and len(groups) == 1 and re.fullmatch(r"[A-Za-z]+-[a-z]+", bare.strip()):
+            one = w[0]  # a hyphenated form of the main term, "alcohol-induced"
         if " or " in bare or bare.startswith("or "):
             # "with neuritis, radiculitis, radiculopathy or sciatica": a list of alternatives, of which a
             # note names one; the one-word segments just before belong to it. Two-item "or"s ("drug or
@@ -349,7 +356,7 @@ def _variants(text: str, limit: int = 6) -> list[str]:
                 groups.append([lead + a if lead and not _LINK.match(a) else a for a in taken + alts])
                 prev = None
                 continue
-        if one and prev and one[:4] == prev[:4] and len(groups) > 1:
+        if one and prev and one[:4] == prev[:4]:
             groups[-1].append(part)
         else:
             groups.append([part])
