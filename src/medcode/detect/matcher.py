@@ -232,7 +232,8 @@ class Dictionary:
         for idxs in by_sentence.values():
             where: dict[str, list[int]] = defaultdict(list)
             for i in idxs:
-                for w in sorted(tokens[i].words):  # a fixed order: ties between matches resolve the same in every run
+                ws = tokens[i].words
+                for w in (ws if len(ws) == 1 else sorted(ws)):  # a fixed order: ties resolve the same in every run
                     where[w].append(i)
             present = set(where)  # a set: issubset would copy a keys view on every call
             for anchor, positions in where.items():
