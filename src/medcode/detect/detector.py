@@ -541,21 +541,24 @@ def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
     mentions: list[_Mention] = []
     covered: set[int] = set()
     spans: dict[int, list[int]] = {}  # token index -> the mentions whose span holds it, in order made
+    spanned: set[int] = set()  # its keys as a set: isdisjoint with a dict would walk the whole dict
 
     def span(k: int, first: int, last: int) -> None:
         for i in range(first, last + 1):
             held = spans.setdefault(i, [])
             if k not in held:
                 held.append(k)
+        spanned.update(range(first, last + 1))
 
     for match in matches:
-        if match.positions.isdisjoint(spans):
+        if match.positions.isdisjoint(spanned):
             mentions.append(_Mention(set(match.positions), match.first, match.last, len(match.term.required), [match]))
             covered |= match.positions
             span(len(mentions) - 1, match.first, match.last)
             continue
         # the first mention, in the order made, whose span holds this match and whose reading it shares
-        host = next((mt for mt in (mentions[k] for k in sorted(spans.get(match.first, ())))
+        held = spans.get(match.first, ())
+        host = next((mt for mt in (mentions[k] for k in (held if len(held) < 2 else sorted(held)))
                      if match.last <= mt.last
                      and (match.positions <= mt.positions or match.term.required <= mt.matches[0].term.required)),
                     None)
