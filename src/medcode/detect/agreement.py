@@ -21,10 +21,11 @@ two things:
 
 Counts are kept twice, for the code with the words of the entity ("hr 102" / R00.0) and for the code
 alone. A wrong asserted reading also counts what the coders wrote there instead, when they coded the
-same words otherwise ("hcv" read as B19.20, unspecified hepatitis C: coders gave B18.2, chronic). Detection withholds an asserted or denied entity whose reading was right less than ``BAR`` of
-the time, and reads a past entity as current instead (then checks it as asserted): the words' own
-count decides when it covers ``MIN_NOTES`` cases, else the code's count; a reading seen less often is
-kept; a withheld reading whose words the coders coded one other way, often enough, takes that code
+same words otherwise ("hcv" read as B19.20, unspecified hepatitis C: coders gave B18.2, chronic).
+Detection withholds an asserted or denied entity whose reading was right less than ``BAR`` of the time,
+and reads a past entity as current instead (then checks it as asserted): the words' own count decides
+when it covers ``MIN_NOTES`` cases, else the code's count; a reading seen less often is kept; a
+withheld reading whose words the coders coded one other way, often enough, takes that code
 instead. ``BAR`` sits under the break-even of F1: a reading right with probability p improves an F1 of
 F only when p > F/2, about 0.38 for this detector's codes. Kept entities carry the count in their first
 concept's evidence, so a coder sees how often the reading held up.

@@ -83,7 +83,8 @@ class AnyOf:
 
     def __init__(self, patterns: list[str], flags: int = re.IGNORECASE):
         self.pattern = "|".join(patterns)
-        self._parts = [(led(re.compile(p, flags)), literal_words(re.compile(p, flags))) for p in patterns]
+        regexes = [re.compile(p, flags) for p in patterns]
+        self._parts = [(led(r), literal_words(r)) for r in regexes]
 
     def search(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
         low = text.lower() if lowered is None else lowered
