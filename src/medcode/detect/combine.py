@@ -458,16 +458,22 @@ def trimester(text: str) -> str | None:
 
 
 def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
-              resolve: Callable[[str, set[str]], tuple[str, str] | None]) -> list[Entity]:
+              resolve: Callable[[str, set[str]], tuple[str, str] | None],
+              said: tuple[bool, bool | None] | None = None) -> list[Entity]:
     """In a note about a pregnant patient, asserted conditions take their chapter 15 code first.
 
     ``resolve(code, context_words)`` returns the billable (code, title) under a chapter 15
-    subcategory for the trimester words, or None when the knowledge base lacks it.
+    subcategory for the trimester words, or None when the knowledge base lacks it. ``said``: what the
+    caller already read of ``text``, whether ``rules.context`` matches and (None if not read) whether
+    ``rules.puerperium`` does.
     """
+    pregnant, puerperal = said if said is not None else (rules.context.search(text) is not None, None)
     puerperium = False
-    if not rules.context.search(text) or (rules.negated and rules.negated.search(text)):
+    if not pregnant or (rules.negated and rules.negated.search(text)):
         # after delivery (guideline I.C.15.a.1 covers the puerperium too): "complicating the puerperium"
-        if not (rules.puerperium and rules.puerperium.search(text)) or _PREGNANT_NOW.search(text):
+        if puerperal is None:
+            puerperal = bool(rules.puerperium and rules.puerperium.search(text))
+        if not puerperal or _PREGNANT_NOW.search(text):
             return entities
         puerperium = True
     tri = None if puerperium else trimester(text)

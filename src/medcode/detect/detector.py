@@ -134,8 +134,10 @@ class Detector:
         self.dictionary.prepare(tokens)
         sections = self.sectionizer.sections(text)
         matches = self.dictionary.match(tokens)
-        maternal = self.pregnancy.context.search(text) or (
-            self.pregnancy.puerperium is not None and self.pregnancy.puerperium.search(text))
+        pregnant = self.pregnancy.context.search(text) is not None
+        puerperal = None if pregnant else (self.pregnancy.puerperium is not None
+                                           and self.pregnancy.puerperium.search(text) is not None)
+        maternal = pregnant or puerperal
         if not maternal:
             # a phrase learned from a pregnant patient's note carries her chapter 15 code ("breast cancer,
             # UOQ" as O9A.112); in a note with no pregnancy it names the condition, which the code set's
@@ -265,7 +267,7 @@ class Detector:
         out = dementia_cause(out, self.dictionary.codes)
         out = tobacco_product(out, text, self.dictionary.codes)
         out = follow_up(out, text, self.dictionary.codes)
-        out = pregnancy(out, text, self.pregnancy, self._resolve)
+        out = pregnancy(out, text, self.pregnancy, self._resolve, (pregnant, puerperal))  # read once, above
         out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes)
