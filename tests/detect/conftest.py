@@ -255,6 +255,27 @@ TREE = [
     ("P59", "Neonatal jaundice from other and unspecified causes", [
         ("P59.9", "Neonatal jaundice, unspecified", [], {}),
     ], {}),
+    ("P00", "Newborn affected by maternal conditions that may be unrelated to present pregnancy", [
+        ("P00.0", "Newborn affected by maternal hypertensive disorders", [], {}),
+    ], {}),
+    ("P04", "Newborn affected by noxious substances transmitted via placenta or breast milk", [
+        ("P04.2", "Newborn affected by maternal use of tobacco", [], {}),
+    ], {}),
+    ("P07", "Disorders of newborn related to short gestation and low birth weight, not elsewhere classified", [
+        ("P07.0", "Extremely low birth weight newborn", [
+            ("P07.03", "Extremely low birth weight newborn, 750-999 grams", [], {}),
+        ], {}),
+        ("P07.1", "Other low birth weight newborn", [
+            ("P07.18", "Other low birth weight newborn, 2000-2499 grams", [], {}),
+        ], {}),
+        ("P07.2", "Extreme immaturity of newborn", [
+            ("P07.25", "Extreme immaturity of newborn, gestational age 26 completed weeks", [], {}),
+        ], {}),
+        ("P07.3", "Preterm [premature] newborn [other]", [
+            ("P07.30", "Preterm newborn, unspecified weeks of gestation", [], {}),
+            ("P07.38", "Preterm newborn, gestational age 35 completed weeks", [], {}),
+        ], {}),
+    ], {}),
     ("R60", "Edema, not elsewhere classified", [
         ("R60.9", "Edema, unspecified", [], {}),
     ], {}),

@@ -192,6 +192,54 @@ def test_a_newborns_conditions_take_perinatal_codes(detect_kb, text: str, code: 
     assert _top(detect_kb, text)["jaundice"][0] == code
 
 
+def test_a_newborns_note_codes_the_mothers_conditions_and_the_weeks_and_grams(detect_kb) -> None:
+    text = ("NICU ADMISSION NOTE\nMale infant born at 35w2d to a 34 yo G4P2 mother with gestational hypertension. "
+            "BW 2,280 g. Jaundice.")
+    ents = {e.text: e for e in detect(text, detect_kb) if e.concepts}
+    htn = ents["gestational hypertension"]
+    # the mother's condition is the newborn's P00.0, not her O13 and not a relative's condition
+    assert htn.concepts[0].code == "P00.0" and htn.asserted and "mother" in htn.concepts[0].evidence
+    assert ents["35w2d"].concepts[0].code == "P07.38"       # 35 completed weeks
+    assert ents["BW 2,280 g"].concepts[0].code == "P07.18"  # 2000-2499 grams
+    assert ents["Jaundice"].concepts[0].code == "P59.9"     # the opening made the note a newborn's
+    assert not any(c.code.startswith("O") and e.asserted for e in ents.values() for c in e.concepts[:1])
+
+
+def test_a_stated_prematurity_takes_the_band_of_the_weeks(detect_kb) -> None:
+    ents = {e.text: e for e in detect("NICU day 3. Prematurity, born at 26 completed weeks. ELBW 840 g.", detect_kb)
+            if e.concepts}
+    codes = {e.concepts[0].code for e in ents.values()}
+    assert {"P07.25", "P07.03"} <= codes and "P07.30" not in codes
+
+
+@pytest.mark.parametrize(("text", "newborn"), [
+    ("NEWBORN NURSERY - DOL 2\nBaby boy born at 39w1d to a 31 yo G3P3 mother.", True),
+    ("NICU ADMISSION NOTE\nThis is a 2,280 g male infant born to a 34 year old mother.", True),
+    ("Newborn discharge summary. Mother 33 yo, postpartum course uneventful.", True),   # the newborn first
+    ("4 MONTH WELL CHILD CHECK\n4 mo old ex-35-weeker (NICU x5 d for TTN).", False),   # an older child
+    ("NICU FOLLOW-UP CLINIC\nPt: 7 mo old, ex-30 wk preemie, BW 1320 g.", False),
+    ("Postpartum day 2, G2P2 s/p SVD of a baby boy now in the nursery.", False),      # the mother
+    ("PRENATAL VISIT\n37 yo G4P2103 GA: 22w4d.", False),
+    ("Adult with jaundice; works as a NICU nurse.", False),
+])
+def test_the_opening_says_whether_the_patient_is_a_newborn(text: str, newborn: bool) -> None:
+    from medcode.detect.newborn import default_newborn, opens_as_newborn
+
+    assert (opens_as_newborn(text, default_newborn()) is not None) is newborn
+
+
+def test_the_mothers_conditions_in_a_newborns_note(detect_kb) -> None:
+    top = _top(detect_kb, "Newborn nursery note, DOL 1. Mom smokes 1 ppd.")
+    assert next(v for k, v in top.items() if "smok" in k)[0] == "P04.2"
+
+
+def test_a_bad_maternal_cue_is_a_clear_error() -> None:
+    from medcode.detect.newborn import load_newborn
+
+    with pytest.raises(ConfigError, match="maternal_cue"):
+        load_newborn("[context]\npatterns = ['DOL']\n[maternal_cue]\npattern = '(mother'\n")
+
+
 def test_packs_elsewhere_in_the_note_say_the_product_is_cigarettes(detect_kb) -> None:
     top = _top(detect_kb, "Nicotine dependence. Social: 40 pack-years.")
     code, evidence = top["nicotine dependence"]

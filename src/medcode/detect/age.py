@@ -3,12 +3,15 @@
 A child's BMI is coded by percentile (bmi.py) and a heart rate of 140 is normal in a toddler
 (patterns.toml), so both need the age the note gives: "4 yo", "9-year-old", "7 mo old F", "3 wk old",
 "DOL 5", "newborn". The first age stated is the patient's: notes open with it, and a relative's age
-("her 45 yo mother") comes later if at all.
+("her 45 yo mother") comes later if at all; a newborn's note may state only the mother's, so its opening
+decides first.
 """
 
 from __future__ import annotations
 
 import re
+
+from medcode.detect.newborn import default_newborn, opens_as_newborn
 
 # "4 yo", "72 y/o", "9-year-old", "16 yrs old", "15 year old"; a bare "3 years" is a duration ("for 3 years")
 _YEARS = r"(?P<y>\d{1,3})\s*-?\s*(?:yo|y/o|y\.o\.|yrs?(?:\s+old)?|years?(?:\s*-\s*|\s+)old|-year-old)\b"
@@ -22,7 +25,10 @@ _PER_YEAR = {"m": 12.0, "w": 52.0, "d": 365.0}
 
 
 def note_age(text: str) -> float | None:
-    """The first age ``text`` states, in years (months, weeks and days as fractions), or None."""
+    """The first age ``text`` states, in years (months, weeks and days as fractions), or None. A note that
+    opens as a newborn's (newborn.py) is a newborn's, whatever age comes first ("NICU ADMIT ... Mom 22 yo")."""
+    if opens_as_newborn(text, default_newborn()) is not None:
+        return 0.0
     m = _AGE.search(text)
     if m is None:
         return None

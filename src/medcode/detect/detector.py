@@ -36,7 +36,7 @@ from medcode.detect.combine import (
 from medcode.detect.context import ConText, default_context, reaches
 from medcode.detect.matcher import DENIED_ONLY, KIND_WEIGHT, Dictionary, Match
 from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
-from medcode.detect.newborn import default_newborn, newborn
+from medcode.detect.newborn import default_newborn, newborn, opens_as_newborn
 from medcode.detect.patterns import load_patterns, match_patterns
 from medcode.detect.sections import Sectionizer, default_sectionizer
 from medcode.detect.sequela import default_sequela, sequela
@@ -134,9 +134,12 @@ class Detector:
         self.dictionary.prepare(tokens)
         sections = self.sectionizer.sections(text)
         matches = self.dictionary.match(tokens)
-        pregnant = self.pregnancy.context.search(text) is not None
-        puerperal = None if pregnant else (self.pregnancy.puerperium is not None
-                                           and self.pregnancy.puerperium.search(text) is not None)
+        # a newborn's note tells of the pregnancy and the delivery ("born at 39w4d to a G3P2 with gestational
+        # HTN"): its opening says whose note it is, and then nothing in it is the pregnant patient's
+        infant = opens_as_newborn(text, self.newborn)
+        pregnant = infant is None and self.pregnancy.context.search(text) is not None
+        puerperal = (None if pregnant else infant is None and self.pregnancy.puerperium is not None
+                     and self.pregnancy.puerperium.search(text) is not None)
         maternal = pregnant or puerperal
         if not maternal:
             # a phrase learned from a pregnant patient's note carries her chapter 15 code ("breast cancer,
@@ -270,7 +273,7 @@ class Detector:
         out = pregnancy(out, text, self.pregnancy, self._resolve, (pregnant, puerperal))  # read once, above
         out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
-            out = newborn(out, text, self.newborn, self.dictionary.codes)
+            out = newborn(out, text, self.newborn, self.dictionary.codes, infant)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
         out = bmi(out, text, self.bmi_bands, self.bmi_pediatric)
         return self.agreement.apply(out, self.dictionary.codes) if self.agreement else out
