@@ -174,3 +174,14 @@ def test_a_learned_phrase_does_not_reach_over_another_finding_joined_by_and(dete
     assert found.get("cough") == "R05.9" and found.get("shortness of breath") == "R06.02", found
     found = {e.text: e.concepts[0].code for e in det.detect("Mild shortness of breath on stairs.")}
     assert "R06.02" in found.values(), found
+
+
+def test_a_word_that_stands_for_a_phrase_is_not_expanded_where_the_note_spells_the_phrase_out() -> None:
+    from medcode.detect.tokens import tokenize
+
+    # abbreviations.tsv: "orthostatic" alone stands for orthostatic hypotension ("positive orthostatic")
+    alone = tokenize("Positive orthostatic today.")[1]
+    assert "hypotension" in alone.words
+    # followed by "hypotension" it is one word of the phrase: one mention, not "orthostatic" + "hypotension"
+    spelled = tokenize("Orthostatic hypotension.")[0]
+    assert "hypotension" not in spelled.words

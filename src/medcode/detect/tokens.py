@@ -184,6 +184,9 @@ def _expand(tokens: list[Token]) -> None:
             if (size == 1 and len(raw) <= 3 and raw[:1].isupper() and raw[1:].islower() and len(raw) > 1
                     and key[0] not in _TITLE_CASE_SHORTHAND):
                 continue  # "Ms", "Pad": title-case short words are not abbreviations
+            if size == 1 and key[0] in alts and i + 1 < n and tokens[i + 1].sentence == group[0].sentence \
+                    and alts - {key[0]} <= tokens[i + 1].words:
+                continue  # "orthostatic hypotension": the note spells out what the one word stands for
             for t in group:
                 t.words |= alts
                 if size > 1:
