@@ -165,6 +165,9 @@ TREE = [
         ("R07.9", "Chest pain, unspecified", [], {}),
     ], {}),
     ("R00", "Abnormalities of heart beat", [("R00.0", "Tachycardia, unspecified", [], {})], {}),
+    ("R09", "Other symptoms and signs involving the circulatory and respiratory system", [
+        ("R09.0", "Asphyxia and hypoxemia", [("R09.02", "Hypoxemia", [], {})], {}),
+    ], {}),
     ("I95", "Hypotension", [("I95.1", "Orthostatic hypotension", [], {}), ("I95.9", "Hypotension, unspecified", [], {})], {}),
     ("R50", "Fever of other and unknown origin", [("R50.9", "Fever, unspecified", [], {"inclusion": ["Pyrexia NOS"]})], {}),
     ("R51", "Headache", [("R51.9", "Headache, unspecified", [], {})], {}),

@@ -185,3 +185,13 @@ def test_a_withheld_code_gives_way_to_a_runner_up_coders_agreed_with_for_the_sam
     alone = agreement.Table([agreement.Agreement("I50.20", "hfref", "asserted", 4, 8),
                              agreement.Agreement("I50.89", "", "asserted", 9, 1)])
     assert alone.apply([hf]) == []
+
+
+def test_words_with_a_value_decide_only_on_enough_notes() -> None:
+    # counted per value, "spo2 84" right 2 of 7 is too few to overrule the reading's code (109 of 148)
+    table = agreement.Table([agreement.Agreement("R09.02", "spo2 84", "asserted", 2, 5),
+                             agreement.Agreement("R09.02", "", "asserted", 109, 39),
+                             agreement.Agreement("R09.02", "spo2 86", "asserted", 1, 9)])
+    kept = table.apply([_entity("SpO2 84", "R09.02"), _entity("SpO2 86", "R09.02")])
+    assert [e.text for e in kept] == ["SpO2 84"]  # "spo2 86", ten notes, decides for itself
+    assert "109 of 148" in kept[0].concepts[0].evidence

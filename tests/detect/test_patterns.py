@@ -26,6 +26,7 @@ def _found(kb, text: str) -> list[tuple[str, str, set[str]]]:
         ("T 101.2 F at triage.", "T 101.2 F", "R50.9"),
         ("Vitals: BP 118/70, HR 124, RR 18.", "HR 124", "R00.0"),  # a measured tachycardia
         ("In ED: T 39.4, BP 84/50 despite fluids.", "BP 84/50", "I95.9"),  # a measured hypotension
+        ("Exam: SpO2 86% RA, RR 26.", "SpO2 86", "R09.02"),  # a measured hypoxemia
     ],
 )
 def test_pattern_mentions(detect_kb, text: str, span: str, code: str) -> None:
@@ -46,6 +47,10 @@ def test_past_tobacco_use_is_personal_history(detect_kb, text: str) -> None:
 
 def test_normal_temperature_is_no_fever(detect_kb) -> None:
     assert not _found(detect_kb, "T 37.2, HR 80.")
+
+
+def test_an_iron_saturation_is_no_oxygen_saturation(detect_kb) -> None:
+    assert not [c for _, c, _ in _found(detect_kb, "Labs: iron sat 15%, ferritin 38.") if c.startswith("R09")]
 
 
 def test_a_childs_low_blood_pressure_is_no_finding(detect_kb) -> None:

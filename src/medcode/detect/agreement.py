@@ -52,6 +52,9 @@ COLUMNS = ("code", "words", "when", "right", "wrong", "instead")
 WHEN = ("asserted", "denied", "past")
 BAR = 0.35
 MIN_NOTES = 2
+# the notes a reading's words must cover to decide for themselves when they hold a number
+VALUE_NOTES = 8
+_NUMBER = re.compile(r"\b\d")
 # A lower-ranked code replaces a withheld first one only on three or more training notes: two notes
 # made bare "pain" G89.29 (other chronic pain) in place of R52, where coders wanted a site or nothing.
 RUNNER_UP_NOTES = 3
@@ -169,9 +172,13 @@ class Table:
 
     def find(self, entity: Entity, when: str) -> Agreement | None:
         code = entity.concepts[0].code
-        for key in ((code, entity_words(entity.text), when), (code, "", when)):
+        words = entity_words(entity.text)
+        # words with a value ("spo2 84", "bp 84 50") are counted per value, so each count is small: two
+        # right and five wrong for "SpO2 84%" is chance, where the reading's code has 109 of 148
+        least = max(self.min_notes, VALUE_NOTES) if _NUMBER.search(words) else self.min_notes
+        for key, enough in (((code, words, when), least), ((code, "", when), self.min_notes)):
             row = self.rows.get(key)
-            if row is not None and row.notes >= self.min_notes:
+            if row is not None and row.notes >= enough:
                 return row
         return None
 
