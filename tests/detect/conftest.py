@@ -261,6 +261,9 @@ TREE = [
     ], {}),
     ("P00", "Newborn affected by maternal conditions that may be unrelated to present pregnancy", [
         ("P00.0", "Newborn affected by maternal hypertensive disorders", [], {}),
+        ("P00.8", "Newborn affected by other maternal conditions", [
+            ("P00.89", "Newborn affected by other maternal conditions", [], {}),
+        ], {}),
     ], {}),
     ("P04", "Newborn affected by noxious substances transmitted via placenta or breast milk", [
         ("P04.2", "Newborn affected by maternal use of tobacco", [], {}),

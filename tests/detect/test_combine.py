@@ -233,6 +233,13 @@ def test_the_mothers_conditions_in_a_newborns_note(detect_kb) -> None:
     assert next(v for k, v in top.items() if "smok" in k)[0] == "P04.2"
 
 
+def test_the_mother_who_brings_the_baby_in_gives_it_no_condition(detect_kb) -> None:
+    top = _top(detect_kb, "Newborn ED visit, DOL 10. Brought in by mom for fever at home.")
+    assert top["fever"][0] != "P00.89"  # the baby's fever, not the mother's
+    top = _top(detect_kb, "NICU admission note, DOL 0. Maternal fever in labor.")
+    assert next(v for k, v in top.items() if "fever" in k)[0] == "P00.89"
+
+
 def test_a_bad_maternal_cue_is_a_clear_error() -> None:
     from medcode.detect.newborn import load_newborn
 

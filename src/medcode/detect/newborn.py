@@ -42,6 +42,7 @@ _BORN_AT = re.compile(r"\b(?:born|delivered|birth|GA|gestational age|ex)\b[^.\n]
 _GRAMS = re.compile(r"\b(?:(?:BW|birth\s*weight|birthweight|[EV]?LBW)\s*(?:of\s*|:\s*|=\s*)?(\d,?\d{3}|\d{3})\s*(?:g|gm|grams)\b|"
                     r"(\d,?\d{3}|\d{3})\s*(?:g|gm|grams)\s+(?:male|female|infant|baby|newborn|neonate)\b)",
                     re.IGNORECASE)
+_MOTHER = re.compile(r"\b(?:mother|mom|maternal|MOB)\b", re.IGNORECASE)
 _TITLE_WEEKS = re.compile(r"gestational age (less than )?(\d{2}) completed weeks")
 _TITLE_GRAMS = re.compile(r"(?:(less than )(\d+)|(\d+)-(\d+)) grams")
 
@@ -137,17 +138,12 @@ def _mothers(e: Entity, text: str, rules: Newborn) -> str | None:
     word for her earlier in the same sentence ("Maternal hx: GBS positive, gestational HTN")."""
     if rules.maternal_cue is None:
         return None
-    for t in e.traits:
-        if t.name == "PERTAINS_TO_FAMILY" and t.cue and rules.maternal_cue.search(t.cue):
-            return t.cue
     start = max(text.rfind("\n", 0, e.begin), text.rfind(". ", 0, e.begin), e.begin - 160)
-    before = text[start + 1:e.begin]
-    m = None
-    for m in rules.maternal_cue.finditer(before):
-        pass
-    if m is None and rules.maternal_cue.search(e.text):
-        return rules.maternal_cue.search(e.text).group(0)
-    return m.group(0) if m else None
+    # a relative's condition (the context rules set no family trait for a mother who only brings the
+    # baby in or reports) is the mother's when she is the relative named before it: "Mom smokes"
+    cue = rules.maternal_cue if not e.has("PERTAINS_TO_FAMILY") else _MOTHER
+    cues = list(cue.finditer(text, start + 1, e.begin)) or list(cue.finditer(e.text))
+    return cues[-1].group(0) if cues else None
 
 
 def _gestation(entities: list[Entity], text: str, codes: dict[str, tuple]) -> list[Entity]:
