@@ -79,6 +79,12 @@ TREE = [
         ("I12.0", "Hypertensive chronic kidney disease with stage 5 chronic kidney disease or end stage renal disease", [], {}),
         ("I12.9", "Hypertensive chronic kidney disease with stage 1 through stage 4 chronic kidney disease, or unspecified chronic kidney disease", [], {}),
     ], {}),
+    ("J11", "Influenza due to unidentified influenza virus", [
+        ("J11.0", "Influenza due to unidentified influenza virus with pneumonia", [
+            ("J11.00", "Influenza due to unidentified influenza virus with unspecified type of pneumonia", [], {}),
+        ], {}),
+        ("J11.1", "Influenza due to unidentified influenza virus with other respiratory manifestations", [], {}),
+    ], {}),
     ("J18", "Pneumonia, unspecified organism", [
         ("J18.9", "Pneumonia, unspecified organism", [], {}),
     ], {}),
@@ -366,6 +372,7 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("P", 1, "joint", "", ""),
     ("P", 2, "knee", "", "M25.56-"),
     ("P", 0, "Pneumonia", "(acute) (double)", "J18.9"),
+    ("I", 0, "Influenza", "(bronchial) (epidemic)", "J11.1"),
     ("P", 1, "2019", "(novel)", "J12.82"),  # a year alone is no mention of COVID-19
     ("H", 0, "Hypertension, hypertensive", "(accelerated) (benign)", "I10"),
     ("H", 1, "gestational", "(pregnancy induced)", "O13.9"),

@@ -336,3 +336,9 @@ def test_a_condition_named_as_its_test_is_not_a_finding(detect_kb) -> None:
 def test_numbers_between_a_terms_words_do_not_split_it(detect_kb) -> None:
     found = [e for e in detect("R patella 2 3 fx.", detect_kb) if e.concepts]
     assert found and found[0].concepts[0].code.startswith("S82.00")
+
+
+def test_influenza_with_pneumonia_is_one_combination_code(detect_kb) -> None:
+    top = _top(detect_kb, "Influenza. CXR: RLL pneumonia.")
+    assert top["influenza"][0] == "J11.00" and "I.A.15" in top["influenza"][1]
+    assert _top(detect_kb, "Influenza. CXR: no pneumonia.")["influenza"][0] == "J11.1"  # a denied one is not
