@@ -187,10 +187,10 @@ def _birth_weeks(text: str) -> tuple[int, re.Match[str]] | None:
     first = None
     for m in _WEEKS.finditer(text):
         before = text[max(0, m.start() - 24):m.start()]
-        if _NOT_BIRTH.search(before) and not _BORN_AT.search(before):
-            continue
         if _BORN_AT.search(before):
             return int(m.group(1)), m
+        if _NOT_BIRTH.search(before):
+            continue
         if first is None:
             first = (int(m.group(1)), m)
     return first
