@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import subprocess
@@ -334,6 +335,41 @@ def speed(kb, texts: list[str], rounds: int = 3, learned: Path | None = None, ag
     return len(texts) * rounds / (time.perf_counter() - t0)
 
 
+def detector_compiled() -> bool:
+    """Whether the installed detector runs as C extensions built by mypyc (setup.py) or as plain Python."""
+    from medcode.detect import detector
+
+    return not detector.__file__.endswith(".py")
+
+
+def pure_speed(kb_path: Path, texts: list[str], learned: Path | None, agreement: Path | None) -> float | None:
+    """The same speed run on the plain-Python source in ``src/`` (a child process that imports it first):
+    the peer that shows what compiling buys, in the same run."""
+    src = Path(__file__).resolve().parents[1] / "src"
+    if any((src / "medcode/detect").glob("*.so")):
+        return None  # src itself holds built extensions (an in-place build): no plain-Python peer to run
+    cmd = [sys.executable, __file__, "--speed-worker", "--kb", str(kb_path)]
+    cmd += ["--learned", str(learned)] if learned else []
+    cmd += ["--agreement", str(agreement)] if agreement else []
+    env = dict(os.environ, PYTHONPATH=str(src), MEDCODE_PURE="1")
+    try:
+        proc = subprocess.run(cmd, input=json.dumps(texts), capture_output=True, text=True, timeout=900,
+                              check=True, env=env)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"plain-Python peer skipped: {exc}", file=sys.stderr)
+        return None
+    return json.loads(proc.stdout)["notes_per_second"]
+
+
+def speed_worker(args: argparse.Namespace) -> None:
+    """stdin JSON list of texts -> {"notes_per_second", "compiled"} for the detector this process imports."""
+    from medcode.kb.store import KB
+
+    texts = json.load(sys.stdin)
+    rate = speed(KB.open(args.kb), texts, learned=args.learned, agreement=args.agreement)
+    print(json.dumps({"notes_per_second": rate, "compiled": detector_compiled()}))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kb", type=Path, default=Path("/tmp/kbfull/kb.sqlite"))
@@ -341,6 +377,7 @@ def main() -> None:
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--medspacy-python", default="/tmp/medspacy-venv/bin/python")
     ap.add_argument("--medspacy-worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--speed-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--errors", action="store_true", help="print missed and spurious codes per note")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--learned", type=Path, help="a learned phrase table other than the packaged one "
@@ -350,6 +387,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.medspacy_worker:
         medspacy_worker()
+        return
+    if args.speed_worker:
+        speed_worker(args)
         return
     from medcode.kb.store import KB
 
@@ -383,8 +423,14 @@ def main() -> None:
         report["sets"][name] = res
     if all_notes:
         texts = two_kb_notes(all_notes)
+        rate = speed(kb, texts, learned=args.learned, agreement=args.agreement)
         report["speed"] = {"notes": len(texts), "avg_chars": sum(map(len, texts)) // len(texts),
-                           "notes_per_second_one_core": round(speed(kb, texts, learned=args.learned, agreement=args.agreement), 1)}
+                           "notes_per_second_one_core": round(rate, 1), "detector_compiled": detector_compiled()}
+        if detector_compiled() and not args.no_peers:
+            pure = pure_speed(args.kb, texts, args.learned, args.agreement)
+            if pure is not None:
+                report["speed"]["plain_python_notes_per_second"] = round(pure, 1)
+                report["speed"]["compiled_vs_plain_python"] = round(rate / pure, 2)
         if not args.no_peers:
             items = [{"text": t, "mentions": []} for t in texts]
             ms = run_medspacy(args.medspacy_python, items, run_medcode(kb, items, args.learned, args.agreement))

@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+# a built install, as users get it: the detector compiled with mypyc (setup.py)
+.venv/bin/python -m pip install -q '.[test]'
 mirror="${MEDCODE_MIRROR:-}"
 if [ -z "$mirror" ] && [ -d ../shared/data ]; then mirror=../shared/data; fi
 if [ -n "$mirror" ]; then

@@ -460,12 +460,10 @@ def _rules_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     """The rule tests run without the packaged learned tables (phrases, code agreement), so they test the
     rules and do not change when the tables are retrained; test_learn.py and test_agreement.py give the
     detector tables of their own."""
-    from medcode.detect import agreement, detector, learn
+    from medcode.detect import _data, agreement, detector, learn
 
     monkeypatch.setattr(detector, "_AGREEMENT", {})
-    real_agreement = agreement.load
-    monkeypatch.setattr(agreement, "load", lambda path=None: [] if path is None else real_agreement(path))
-    if request.module.__name__.endswith("test_learn"):
-        return
-    real = learn.load
-    monkeypatch.setattr(learn, "load", lambda path=None: [] if path is None else real(path))
+    absent = {agreement.FILE}
+    if not request.module.__name__.endswith("test_learn"):
+        absent.add(learn.FILE)
+    monkeypatch.setattr(_data, "ABSENT", frozenset(absent))

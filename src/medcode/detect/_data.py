@@ -30,10 +30,16 @@ def read_tables(name: str, what: str, allowed: set[str], text: str | None = None
     return data
 
 
-def any_of(patterns: Any, what: str, required: bool = True) -> AnyOf | None:
-    """A case-insensitive search for any of ``patterns`` (a list of regular expressions from a rule file),
-    each run only near its own words; None for an empty list that is not ``required``. ``what`` names the
-    list in errors."""
+def any_of(patterns: Any, what: str) -> AnyOf:
+    """A case-insensitive search for any of ``patterns`` (a non-empty list of regular expressions from a
+    rule file), each run only near its own words. ``what`` names the list in errors."""
+    found = optional_any_of(patterns, what, required=True)
+    assert found is not None
+    return found
+
+
+def optional_any_of(patterns: Any, what: str, required: bool = False) -> AnyOf | None:
+    """:func:`any_of`, or None for an empty list."""
     if not isinstance(patterns, list) or not all(isinstance(x, str) for x in patterns) or (required and not patterns):
         raise ConfigError(f"{what} must be a {'non-empty ' if required else ''}list of regular expressions")
     if not patterns:
@@ -54,10 +60,17 @@ def check_entry(d: dict[str, Any], allowed: frozenset[str], strings: tuple[str, 
             raise ConfigError(f"{where}: '{key}' must be a non-empty string")
 
 
+# Packaged tables to treat as absent. The rule tests set it (tests/detect/conftest.py) to run without the
+# learned tables; they cannot replace the loaders instead, as the compiled modules call those directly.
+ABSENT: frozenset[str] = frozenset()
+
+
 def read_tsv(name: str, path: Path | None = None) -> tuple[list[list[str]], str] | None:
     """The rows of the TSV file ``path``, or of the packaged file ``name`` (None when the package has
-    none), with the name to give in errors."""
+    none or it is in ``ABSENT``), with the name to give in errors."""
     if path is None:
+        if name in ABSENT:
+            return None
         res = resources.files("medcode.detect").joinpath(name)
         if not res.is_file():
             return None

@@ -265,7 +265,7 @@ def _recode(entities: list[Entity], titles: dict[str, tuple],
     for e in entities:
         head = e.concepts[0] if e.concepts else None
         found = pick(head) if head is not None and e.asserted else None
-        if found and found[0] in titles and titles[found[0]][1]:
+        if head is not None and found and found[0] in titles and titles[found[0]][1]:
             code, why, own = found
             e = _promote(replace(e, concepts=(replace(head, evidence=own), *e.concepts[1:])), code,
                          titles[code][0], why)
@@ -497,6 +497,7 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
                 or _OBSTETRIC_TITLE.search(head.description)):  # F53.0 "Postpartum depression" stays
             out.append(e)
             continue
+        target: str | None
         if puerperium and head.code[:3] in rules.puerperium_targets:
             target = rules.puerperium_targets[head.code[:3]]
             found = resolve(target, ctx)

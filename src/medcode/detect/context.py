@@ -175,7 +175,7 @@ class ConText:
         if self._patterns:
             starts = [t.start for t in tokens]
             lowered = text.lower()
-            hits = []
+            hits: list[tuple[int, int, re.Match[str], Rule]] = []
             seen: dict[str, list[int]] = {}
             for order, (i, regex, needed) in enumerate(self._patterns):
                 for lo, hi in windows(lowered, needed, seen):

@@ -11,14 +11,15 @@ import bisect
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
 from medcode.detect import agreement, learn, specificity
-from medcode.detect._data import any_of, read_tables
+from medcode.detect._data import optional_any_of, read_tables
 from medcode.detect.bmi import bmi, load_bands, load_pediatric
 from medcode.detect.combine import (
     combine,
@@ -221,8 +222,8 @@ class Detector:
             seen: set[str] = set()
             learned = any(mt.term.kind in _LEARNED_KINDS for mt in m.matches)
             # only a scope over one of the mention's tokens can give it a trait
-            near = sorted({n for i in range(m.first, m.last + 1) for n in covering.get(i, ())})
-            for first, last, trait, start, cue in (scopes[n] for n in near):
+            nearby = sorted({n for i in range(m.first, m.last + 1) for n in covering.get(i, ())})
+            for first, last, trait, start, cue in (scopes[n] for n in nearby):
                 inside = begin <= start < end  # a cue inside the mention is part of its name ...
                 if (inside and cue in ("not", "no") and first in m.positions
                         and "without" not in concepts[0].evidence.lower()  # "Nausea without vomiting"
@@ -283,7 +284,7 @@ class Detector:
         return (choice.code, choice.title) if choice else None
 
     def _concepts(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int,
-                  label: list[set[str]] = ()) -> list[Concept]:  # type: ignore[assignment]
+                  label: Sequence[set[str]] = ()) -> list[Concept]:
         # "Nausea without vomiting" names an absent detail ("no:vomiting"), but in "No chest pain" the "no"
         # before the mention denies all of it: there "chest" still says which pain
         outside = _denied_whole(m, tokens)
@@ -357,7 +358,7 @@ class Detector:
                         + ("; both sides stated, no bilateral code: each side coded" if pair else ""), additional=pair)
                 for code, (score, title, term, choice, hinted, pair) in ranked]
 
-    def _evidence(self, term, choice: specificity.Choice, hinted: set[str]) -> str:
+    def _evidence(self, term, choice: specificity.Choice, hinted: AbstractSet[str]) -> str:
         """:func:`_evidence`, kept per reading: a note says its terms again, and notes share most of theirs."""
         key = (term, choice, frozenset(hinted))
         found = self._evidence_cache.get(key)
@@ -624,7 +625,7 @@ _PAST_CODE = re.compile(r"\b(?:history|old|healed)\b", re.IGNORECASE)
 def _not_finding() -> re.Pattern[str]:
     tables = read_tables("not_findings.toml", "not-findings list", {"after", "tests"})
     words = r"[ \t]+(?:" + "|".join(re.escape(w) for w in tables.get("after", [])) + r")\b"
-    tests = any_of(tables.get("tests", []), "not-findings tests", required=False)
+    tests = optional_any_of(tables.get("tests", []), "not-findings tests")
     return re.compile(words + (f"|{tests.pattern}" if tests else ""), re.IGNORECASE)
 
 
@@ -717,7 +718,7 @@ def _kind(code: str) -> str:
     return "DIAGNOSIS"
 
 
-def _evidence(term, choice: specificity.Choice, learned: dict, hinted: set[str] = frozenset()) -> str:
+def _evidence(term, choice: specificity.Choice, learned: dict, hinted: AbstractSet[str] = frozenset()) -> str:
     """``hinted``: detail words a learned code brought (specificity.learned_hint), not stated by the note."""
     if term.kind == DENIED_ONLY:  # see matcher.DENIED_ONLY
         parts = [f'index term "{term.text}" ({term.code}), a bare exam word kept because the note denies it']

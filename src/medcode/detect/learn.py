@@ -249,7 +249,7 @@ def rules_reading(kb):
 
 def _cue_words() -> frozenset[str]:
     """One-word ConText cues ("denies", "hx", "possible", "mother"), in the tokenizer's normal form."""
-    out = set()
+    out: set[str] = set()
     for rule in default_context().rules:
         if rule.pattern is None and len(rule.literal.split()) == 1:
             out.update(t.norm for t in tokenize(rule.literal))

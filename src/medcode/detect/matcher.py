@@ -339,7 +339,8 @@ def _variants(text: str, limit: int = 6) -> list[str]:
             # chemical", "gland or node") are read as written: splitting them matched too loosely.
             oxford = bare.startswith("or ")  # "child, adolescent, or adult"
             alts = [a.strip() for a in re.split(r"(?:^|\s+)or\s+", bare) if a.strip()]
-            taken, lead = [], ""
+            taken: list[str] = []
+            lead = ""
             k = len(groups)
             while k > 1 and len(groups[k - 1]) == 1:
                 item = _PARENS.sub(" ", groups[k - 1][0]).strip()

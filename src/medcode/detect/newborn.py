@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from medcode.detect._data import any_of, read_tables
+from medcode.detect._data import any_of, optional_any_of, read_tables
 from medcode.detect.combine import CodeMaps, code_maps, mapped
 from medcode.detect.model import Concept, Entity, Trait
 from medcode.detect.prefilter import AnyOf
@@ -69,8 +69,8 @@ def load_newborn(text: str | None = None) -> Newborn:
         raise ConfigError(f"newborn rules: maternal_cue.pattern: bad pattern ({exc})") from None
     return Newborn(any_of(ctx.get("patterns", []), "newborn rules: context.patterns"),
                    code_maps(data.get("map", []), "newborn rules"),
-                   any_of(ctx.get("head", []), "newborn rules: context.head", required=False),
-                   any_of(ctx.get("not_head", []), "newborn rules: context.not_head", required=False),
+                   optional_any_of(ctx.get("head", []), "newborn rules: context.head"),
+                   optional_any_of(ctx.get("not_head", []), "newborn rules: context.not_head"),
                    cue_re, code_maps(data.get("maternal", []), "newborn rules: maternal"))
 
 

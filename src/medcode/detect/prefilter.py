@@ -21,8 +21,8 @@ begin with fails at once where none of them stands.
 from __future__ import annotations
 
 import re
-import re._constants as _sc  # the parsed form of a pattern: no public module gives it
-import re._parser as _sp
+import re._constants as _sc  # type: ignore[import-not-found]  # the parsed form of a pattern: no public module gives it
+import re._parser as _sp  # type: ignore[import-not-found]
 
 RADIUS = 120  # the longest cue or pattern allows about 80 characters ("dated diagnosis")
 _MANY = 6  # more hits than this and the stretches cover most of a 2 KB note anyway
@@ -63,7 +63,7 @@ def windows(lowered: str, words: tuple[str, ...], seen: dict[str, list[int]] | N
 
 def _places(lowered: str, w: str) -> list[int]:
     """Where ``w`` occurs, up to one more place than :func:`windows` ever uses."""
-    out = []
+    out: list[int] = []
     at = lowered.find(w)
     while at >= 0 and len(out) <= _MANY:
         out.append(at)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from medcode.detect._data import any_of, read_tables
+from medcode.detect._data import any_of, optional_any_of, read_tables
 from medcode.detect.model import Concept, Entity
 from medcode.detect.prefilter import AnyOf
 from medcode.errors import ConfigError
@@ -43,7 +43,7 @@ def load_sequela(text: str | None = None) -> Sequela:
         raise ConfigError("sequela rules: kind maps code prefixes to I69 subcategories; additional is a list")
     return Sequela(any_of(ctx.get("patterns", []), "sequela rules: context.patterns"),
                    any_of([stroke], "sequela rules: context.stroke"),
-                   any_of(ctx.get("acute", []), "sequela rules: context.acute", required=False),
+                   optional_any_of(ctx.get("acute", []), "sequela rules: context.acute"),
                    tuple(sorted(maps.items(), key=lambda kv: -len(kv[0]))), dict(kinds), frozenset(extra))
 
 
@@ -69,7 +69,7 @@ def sequela(entities: list[Entity], text: str, rules: Sequela, codes: dict[str, 
             target = next((t for prefix, t in rules.maps if head.code.startswith(prefix)), None)
         if target is not None:
             target = kind + target[len(_BASE):]
-        if target is None or target not in codes or not codes[target][1]:
+        if head is None or target is None or target not in codes or not codes[target][1]:
             out.append(e)
             continue
         why = (f"a deficit left by a past stroke ({said.group(0)!r}): guideline I.C.9.d codes it under "

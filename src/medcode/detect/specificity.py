@@ -293,7 +293,7 @@ def _bilateral_cousin(dictionary, chosen: str) -> str | None:
     want = (_title_words(dictionary.codes[chosen][0]) - {"right", "left", "unilateral"}) | {"bilateral"}
     parent = dictionary.codes[chosen][2]
     grand = dictionary.codes[parent][2] if parent in dictionary.codes else None
-    for c in _billable_under(dictionary, grand, 60) if grand in dictionary.codes else ():
+    for c in _billable_under(dictionary, grand, 60) if grand is not None and grand in dictionary.codes else ():
         if _title_words(dictionary.codes[c][0]) == want:
             return c
     return None
