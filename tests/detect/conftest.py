@@ -36,6 +36,14 @@ TREE = [
             ], {}),
         ], {}),
     ], {}),
+    ("C91", "Lymphoid leukemia", [
+        ("C91.1", "Chronic lymphocytic leukemia of B-cell type", [
+            ("C91.10", "Chronic lymphocytic leukemia of B-cell type not having achieved remission", [],
+             {"inclusion": ["Chronic lymphocytic leukemia of B-cell type NOS"]}),
+            ("C91.11", "Chronic lymphocytic leukemia of B-cell type in remission", [], {}),
+            ("C91.12", "Chronic lymphocytic leukemia of B-cell type in relapse", [], {}),
+        ], {}),
+    ], {}),
     ("C79", "Secondary malignant neoplasm of other and unspecified sites", [
         ("C79.8", "Secondary malignant neoplasm of other specified sites", [
             ("C79.81", "Secondary malignant neoplasm of breast", [], {}),

@@ -69,6 +69,8 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     ("Pregnant, second trimester. Essential hypertension.", "O10.012"),
     ("Currently pregnant. Essential hypertension.", "O10.019"),                   # trimester not stated
     ("Essential hypertension. Not pregnant.", "I10"),
+    ("Pregnancy: no, LMP 1 wk ago. Essential hypertension.", "I10"),              # a checklist answer
+    ("Essential hypertension. Pregnancy test neg.", "I10"),
     ("Postpartum visit, 3 weeks after delivery. Essential hypertension.", "O10.03"),  # the puerperium
     ("History of postpartum hemorrhage in 2015. Essential hypertension.", "I10"),      # not after delivery now
     # an infant born at 35 weeks: the gestational age is the baby's, and nobody here is pregnant

@@ -17,6 +17,8 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
     ("text", "mention", "trait"),
     [
         ("Denies chest pain.", "chest pain", "NEGATION"),
+        ("Dysuria likely external; doubt UTI.", "uti", "NEGATION"),
+        ("ROS neg: fever, chest pain, cough.", "cough", "NEGATION"),
         ("No fever or cough.", "cough", "NEGATION"),
         ("Negative for headache.", "headache", "NEGATION"),
         ("Pneumonia ruled out.", "pneumonia", "NEGATION"),

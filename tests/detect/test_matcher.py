@@ -21,6 +21,9 @@ from medcode.detect import detect
         ("Reflex sympathetic dystrophy of the left leg.", "Reflex sympathetic dystrophy", "G90.522"),
         ("CRPS of the right leg", "CRPS of the right leg", "G90.521"),     # abbreviation + synonym + side
         ("Pyrexia to 38.9 overnight.", "Pyrexia", "R50.9"),                # inclusion term
+        ("Chronic lymphocytic leukemia, Rai stage 1.", "Chronic lymphocytic leukemia", "C91.10"),  # B-cell
+        ("CLL, not in remission.", "CLL, not in remission", "C91.10"),
+        ("CLL in remission.", "CLL in remission", "C91.11"),
     ],
 )
 def test_finds_mention_and_code(detect_kb, text: str, mention: str, code: str) -> None:

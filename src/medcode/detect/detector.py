@@ -505,7 +505,9 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
       persistent") right before a finding: "persistent mild headache" is a headache, and the
       qualifiers are its details, not asthma;
     * a term whose words lie apart and skip over another finding joined by "and" or "or" (see
-      :func:`_skips_a_finding`).
+      :func:`_skips_a_finding`);
+    * a term that starts with a one-letter label and its colon: "Q: fever in a patient with a Foley"
+      (the consult question) is a fever, not Q fever (A78).
     """
     starts = {m.first for m in matches if not _detail_only(m, _QUALIFIERS)}
     out = []
@@ -516,6 +518,9 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
                 and not text[tokens[m.last].end:tokens[nxt].start].strip()):
             continue
         if m.last - m.first + 1 > len(m.positions) and _skips_a_finding(m, matches, tokens):
+            continue
+        if (m.last > m.first and len(tokens[m.first].raw) == 1
+                and text[tokens[m.first].end:tokens[m.first + 1].start].lstrip().startswith(":")):
             continue
         out.append(m)
     return out
