@@ -23,6 +23,11 @@ from medcode.detect import detect
         ("Tinnitus in both ears.", "H93.13", "laterality: bilateral"),
         ("L ear tinnitus.", "H93.12", "laterality: left"),
         ("Tinnitus.", "H93.19", "not stated: laterality"),
+        ("Tinnitus, both ears bilaterally.", "H93.13", "laterality: bilateral"),
+        # a paired site in the plural names both sides where a bilateral code exists ...
+        ("Tinnitus in the ears.", "H93.13", "laterality: bilateral"),
+        # ... and leaves the side unstated where none does
+        ("Pain in knees.", "M25.569", "not stated: laterality"),
         # a problem list's clause after the comma still describes the mention...
         ("Knee pain, right side, worse on stairs.", "M25.561", "laterality: right"),
         # a narrower body site than the titles use counts for the broader one, below an exact word
@@ -82,6 +87,8 @@ def test_both_sides_take_the_categorys_bilateral_code(detect_kb) -> None:
     assert [c.code for c in ent.concepts][:1] == ["M17.0"] and not any(c.additional for c in ent.concepts)
     (ent,) = detect("Osteoarthritis of the right knee.", detect_kb)
     assert ent.concepts[0].code == "M17.11"
+    (ent,) = detect("Osteoarthritis of knees.", detect_kb)
+    assert ent.concepts[0].code == "M17.0"
 
 
 def test_an_unspecified_quadrant_is_no_detail_the_text_must_state(detect_kb) -> None:

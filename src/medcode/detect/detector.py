@@ -318,6 +318,11 @@ class Detector:
                 i += step
             ctx_tokens.extend(clause)
         ctx = specificity.context_words(ctx_tokens)
+        if not ctx & specificity.SIDES and any(
+                tokens[i].raw.lower() in specificity.PAIRED_PLURALS
+                or (i > m.first and f"{tokens[i - 1].raw} {tokens[i].raw}".lower() in specificity.PAIRED_PLURALS)
+                for i in range(m.first, m.last + 1)):
+            ctx = ctx | {specificity.PLURAL_PAIR}  # "OA knees", "dry eyes": the plural names both sides
         negated = {p for p in m.positions if p not in outside and any(w.startswith("no:") for w in tokens[p].words)}
         best: dict[str, tuple] = {}  # code -> (score, title, term, choice, hinted words, paired side)
         resolved: dict[tuple[str, bool], specificity.Choice | None] = {}  # a mention's terms share codes

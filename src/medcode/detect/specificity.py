@@ -39,7 +39,7 @@ AXES: dict[str, frozenset[str]] = {
 _IMPLIED = {
     "followup": "subsequent", "follow": "subsequent", "healing": "subsequent", "recheck": "subsequent",
     "late": "sequela", "residual": "sequela", "sequelae": "sequela",
-    "bilat": "bilateral", "both": "bilateral",
+    "bilat": "bilateral", "both": "bilateral", "bilaterally": "bilateral",
     "nondisplaced": "nondisplaced", "undisplaced": "nondisplaced",
     "i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
@@ -51,7 +51,7 @@ _IMPLIED = {
 def _site_tables() -> dict:
     from medcode.detect._data import read_tables
 
-    return read_tables("sites.toml", "body-site list", {"implies", "recall"})
+    return read_tables("sites.toml", "body-site list", {"implies", "recall", "pairs"})
 
 
 def _sites(table: dict[str, str]) -> dict[str, str]:
@@ -69,6 +69,10 @@ _SITE_TABLES = _site_tables()
 SITES = _sites(_SITE_TABLES.get("implies", {}))
 # limb and joint sites a later bare "pain" or "swelling" may refer back to (read by the detector)
 RECALL_SITES = tuple(_SITE_TABLES.get("recall", {}).get("words", ()))
+# paired sites in the plural ("knees"), which name both sides when the note names neither
+PAIRED_PLURALS = frozenset(w.lower() for w in _SITE_TABLES.get("pairs", {}).get("words", ()))
+SIDES = frozenset({"right", "left", "bilateral", "unilateral"})
+PLURAL_PAIR = "plural:pair"  # context word for such a plural: bilateral where the code set has a bilateral code
 HALF = "~"
 
 # Words that may be picked up across a comma ("knee pain, right"; "fracture, follow-up visit").
@@ -207,6 +211,8 @@ def _siblings_name_a_side(dictionary, code: str) -> bool:
 
 def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]], ctx: set[str],
             origin: str | None = None) -> Choice:
+    if PLURAL_PAIR in ctx and any("bilateral" in title for _, _, title in cands):
+        ctx = ctx | {"bilateral"}  # "OA knees" is M17.0; "aches in hands" keeps the unspecified side
     if "bilateral" in ctx and not any("bilateral" in title for _, _, title in cands):
         ctx = ctx | {"right", "left"}  # no bilateral code here: code each side (see _other_side)
     best: tuple[float, float, str] | None = None
@@ -266,7 +272,7 @@ def _candidates(dictionary, code: str, limit: int):
         vocab |= title
     vocab |= {w.removeprefix("no:") for w in vocab}
     vocab |= {HALF + w for w in vocab}
-    vocab |= {"right", "left", "bilateral", "unilateral"}
+    vocab |= {"right", "left", "bilateral", "unilateral", PLURAL_PAIR}
     cache[code] = (out, frozenset(vocab))
     return cache[code]
 
