@@ -207,6 +207,7 @@ TREE = [
             ], {}),
         ], {}),
     ], {"seventh": _S82_7TH}),
+    ("Z66", "Do not resuscitate", [], {}),
     ("Z79", "Long term (current) drug therapy", [
         ("Z79.0", "Long term (current) use of anticoagulants and antithrombotics/antiplatelets", [
             ("Z79.01", "Long term (current) use of anticoagulants", [], {}),

@@ -77,6 +77,8 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Pneumonia and fever, both resolved.", "pneumonia", "HISTORY"),
         ("Pneumonia last Dec.", "pneumonia", "HISTORY"),
         ("Pneumonia in her 30s.", "pneumonia", "HISTORY"),
+        ("- Headache: denies. Temp 37.2.", "headache", "NEGATION"),      # a protocol checklist answered
+        ("Pneumonia on the left has now healed.", "pneumonia", "HISTORY"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
@@ -259,3 +261,14 @@ def test_an_allergy_list_does_not_make_the_next_item_past(detect_kb) -> None:
 
 def test_an_age_of_onset_is_not_a_past_condition(detect_kb) -> None:
     assert "HISTORY" not in _traits(detect_kb, "Type 1 diabetes dx age 7.")["type 1 diabetes"]
+
+
+def test_relative_speaking_for_code_status_is_not_family(detect_kb) -> None:
+    # Z66 is the patient's own status: the daughter who confirms it is not the one it describes
+    for text in ("Daughter (HCP) confirms DNR.", "Code status DNR per HCP (son)."):
+        ent = next(e for e in detect(text, detect_kb) if e.concepts and e.concepts[0].code == "Z66")
+        assert "PERTAINS_TO_FAMILY" not in {t.name for t in ent.traits}, text
+
+
+def test_relative_who_notices_is_an_informant(detect_kb) -> None:
+    assert "PERTAINS_TO_FAMILY" not in _traits(detect_kb, "Chest pain at night, mom notices he is pale.")["chest pain"]

@@ -71,3 +71,10 @@ def test_earlier_pregnancies_and_birth_are_history(detect_kb) -> None:
     assert "HISTORY" not in by["cough"][1]
     jaundice = next(v for k, v in by.items() if "jaundice" in k)
     assert jaundice[0] == "birth_history" and "HISTORY" in jaundice[1]
+
+
+def test_resolved_list_is_history(detect_kb) -> None:
+    ents = detect("Plan: CXR.\nResolved: pneumonia, headache.\nPending: cultures.", detect_kb)
+    by = {e.text.lower(): (e.section, {t.name for t in e.traits}) for e in ents}
+    assert by["pneumonia"] == ("resolved_problems", by["pneumonia"][1]) and "HISTORY" in by["pneumonia"][1]
+    assert "HISTORY" in by["headache"][1]

@@ -253,6 +253,12 @@ class Detector:
                     concepts = [Concept(_NICOTINE_HISTORY, past[0], concepts[0].score,
                                         concepts[0].evidence + "; past use: History, personal, nicotine dependence"),
                                 *concepts[:MAX_CONCEPTS - 1]]
+            if "PERTAINS_TO_FAMILY" in seen and concepts[0].code.startswith(_OWN_CIRCUMSTANCES):
+                # "Caregiver strain - daughter tearful", "daughter (HCP) confirms DNR": the relative is part of
+                # the patient's own circumstance (Z55-Z65) or speaks for the patient's code status (Z66);
+                # 2 of 455 such gold mentions were a relative's
+                seen.discard("PERTAINS_TO_FAMILY")
+                traits = [t for t in traits if t.name != "PERTAINS_TO_FAMILY"]
             if "HISTORY" in seen and (seen & {"NEGATION", "PERTAINS_TO_FAMILY"}
                                       or _PAST_CODE.search(concepts[0].description)
                                       or concepts[0].code.startswith("Z")):
@@ -615,6 +621,8 @@ def _side_words(text: str) -> frozenset[str]:
 
 
 _NICOTINE_HISTORY = "Z87.891"
+# social and family circumstances (Z55-Z65) and do-not-resuscitate status (Z66): always the patient's
+_OWN_CIRCUMSTANCES = ("Z55", "Z56", "Z57", "Z58", "Z59", "Z60", "Z62", "Z63", "Z64", "Z65", "Z66")
 # Codes whose title is itself about the past ("Old myocardial infarction", "Personal history of ...").
 # "without TM rupture", "no FB", "infant of mother with ...": absence and relatives inside a learned phrase
 # are part of what it names; past and conditional words are not ("Hx migraine", "Return if fever")
