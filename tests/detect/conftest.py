@@ -61,6 +61,9 @@ TREE = [
         ], {}),
         ("E11.9", "Type 2 diabetes mellitus without complications", [], {}),
     ], {"excludes1": ["type 1 diabetes mellitus (E10.-)"]}),
+    ("E13", "Other specified diabetes mellitus", [
+        ("E13.9", "Other specified diabetes mellitus without complications", [], {}),
+    ], {}),
     ("E66", "Overweight and obesity", [("E66.9", "Obesity, unspecified", [], {})], {}),
     ("H93", "Other disorders of ear, not elsewhere classified", [
         ("H93.1", "Tinnitus", [
@@ -374,6 +377,7 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("D", 1, "type 2", "", "E11.9"),
     ("D", 2, "with", "", ""),
     ("D", 3, "hyperglycemia", "", "E11.65"),
+    ("D", 1, "secondary", "", "E13.9"),
     ("F", 0, "Fracture, traumatic", "(abduction) (adduction)", ""),
     ("F", 1, "patella", "", "S82.00-"),
     ("P", 0, "Pain(s)", "(see also Painful)", "R52"),

@@ -158,6 +158,9 @@ def test_acronym_terms_need_capitals(detect_kb) -> None:
 
 def test_vaccine_and_exposure_are_not_conditions(detect_kb) -> None:
     assert not [e for e in detect("Pneumonia vaccine given today.", detect_kb) if e.text.lower() == "pneumonia"]
+    for text in ("Influenza 2025-26 vaccine given.", "Influenza updated vaccine offered.", "Pneumonia consult.",
+                 "Fever meds reviewed."):
+        assert detect(text, detect_kb) == [], text
 
 
 def test_bare_diabetes_takes_the_complication_coded_elsewhere(detect_kb) -> None:

@@ -272,3 +272,9 @@ def test_relative_speaking_for_code_status_is_not_family(detect_kb) -> None:
 
 def test_relative_who_notices_is_an_informant(detect_kb) -> None:
     assert "PERTAINS_TO_FAMILY" not in _traits(detect_kb, "Chest pain at night, mom notices he is pale.")["chest pain"]
+
+
+def test_wanting_to_quit_is_current_use(detect_kb) -> None:
+    # past use would read as Z87.891 (history of nicotine dependence)
+    assert detect("Wants to quit smoking.", detect_kb)[0].concepts[0].code == "F17.200"
+    assert detect("Quit smoking.", detect_kb)[0].concepts[0].code == "Z87.891"

@@ -189,3 +189,14 @@ def test_a_word_that_stands_for_a_phrase_is_not_expanded_where_the_note_spells_t
     # followed by "hypotension" it is one word of the phrase: one mention, not "orthostatic" + "hypotension"
     spelled = tokenize("Orthostatic hypotension.")[0]
     assert "hypotension" not in spelled.words
+
+
+def test_due_to_is_a_cause_not_a_secondary_diabetes(detect_kb) -> None:
+    codes = [e.concepts[0].code for e in detect("ESRD due to type 2 diabetes.", detect_kb)]
+    assert "E13.9" not in codes and "E11.9" in codes
+    assert [e.concepts[0].code for e in detect("Secondary diabetes.", detect_kb)] == ["E13.9"]
+
+
+def test_a_planned_procedure_is_no_status(detect_kb) -> None:
+    assert detect("Referred for CABG x3.", detect_kb) == []
+    assert [e.concepts[0].code for e in detect("s/p CABG x3.", detect_kb)] == ["Z95.1"]

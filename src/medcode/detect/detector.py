@@ -200,12 +200,20 @@ class Detector:
             if text[begin:end].lower() == "faint" and (_FAINT_BEFORE.match(text, end)
                                                        or _FAINT_SIGN.search(text, max(0, begin - 12), begin)):
                 continue
+            if text[begin:end].lower() == "frequency" and _PITCH.search(text, max(0, begin - 6), begin):
+                continue  # "high-frequency hearing loss": the pitch of a sound, not urinary frequency
             if _NOT_FINDING.match(text, end):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition
             label = _label_words(text, begin, labels)
             concepts = self._concepts(m, tokens, owner, k, label)  # after the cheap span checks above
             if not concepts:
                 continue
+            if concepts[0].code.startswith(_PROCEDURE_STATUS) and (
+                    _PLANNED_BEFORE.search(text, max(0, begin - 40), begin) or _PLANNED_AFTER.match(text, end)):
+                continue  # "consulted for CABG", "kidney transplant evaluation": the procedure is yet to come
+            if concepts[0].code.startswith(_COMA_PARTS) and not _COMA_SCALE.search(
+                    text, text.rfind("\n", 0, begin) + 1, _line_end(text, end)):
+                continue  # "episodes of screaming at night": a behaviour, not a verbal score of the coma scale
             if concepts[0].code in _SITELESS:
                 if label:
                     concepts = self._with_label_site(text[begin:end], label, concepts, "the line's label")
@@ -510,7 +518,7 @@ def _detail_only(m: Match, words: frozenset[str] = _DETAIL_ONLY) -> bool:
 
 
 def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> list[Match]:
-    """Drop two kinds of match that misread the words they span:
+    """Drop the kinds of match that misread the words they span:
 
     * a learned phrase made of qualifiers only ("mild persistent", learned from "Asthma, mild
       persistent") right before a finding: "persistent mild headache" is a headache, and the
@@ -519,6 +527,8 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
       :func:`_skips_a_finding`);
     * a term that starts with a one-letter label and its colon: "Q: fever in a patient with a Foley"
       (the consult question) is a fever, not Q fever (A78).
+    * a "secondary" term read from "due to" or "secondary to": "ESRD due to DM2" names the diabetes as
+      the cause; it is not "secondary diabetes" (E13).
     """
     starts = {m.first for m in matches if not _detail_only(m, _QUALIFIERS)}
     out = []
@@ -533,6 +543,9 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
         if (m.last > m.first and len(tokens[m.first].raw) == 1
                 and text[tokens[m.first].end:tokens[m.first + 1].start].lstrip().startswith(":")):
             continue
+        if "secondary" in m.term.required and "to" not in m.term.required and any(
+                "secondary" in tokens[p].words and "to" in tokens[p].words for p in m.positions):
+            continue  # "ESRD due to DM2": the diabetes is the cause, not a secondary diabetes (E13)
         out.append(m)
     return out
 
@@ -621,6 +634,27 @@ def _side_words(text: str) -> frozenset[str]:
 
 
 _NICOTINE_HISTORY = "Z87.891"
+# the coma scale's eye, verbal and motor scores (R40.21-R40.23, whose inclusion terms are "screaming",
+# "moans", "abnormal flexion") count only on a line that gives the scale; no gold note coded one
+_COMA_PARTS = ("R40.21", "R40.22", "R40.23")
+# Status codes of a procedure done or a device in place (transplant, graft, implant, absence after
+# surgery) and the words that make the procedure a plan instead ("plan CABG", "referred for kidney
+# transplant evaluation", "CABG delayed")
+_PROCEDURE_STATUS = ("Z89", "Z90", "Z94", "Z95", "Z96", "Z98")
+_PLANNED_BEFORE = re.compile(
+    r"\b(?:plan(?:ned|ning)?|elective|(?:consulted|referred|referral|candidate|candidacy|scheduled|listed|"
+    r"evaluation|eval|work-?up|booked|consent(?:ed)?|here|admitted|presents?) for|awaiting|await|discuss(?:ed)?|"
+    r"consider(?:ing)?|recommend(?:ed|s)?|needs?|undergo(?:ing)?|for possible)"
+    r"(?:\s+(?:an?|the|elective|urgent|possible|redo|staged|repeat|his|her))*\s*:?\s*$", re.IGNORECASE)
+_PLANNED_AFTER = re.compile(r"\s*(?:evaluation|eval|work-?up|candidacy|candidate|consult(?:ation)?|referral|planned|"
+                            r"scheduled|delayed|postponed|listing|waitlist|was recommended|is recommended)\b",
+                            re.IGNORECASE)
+_COMA_SCALE = re.compile(r"\b(?:GCS|Glasgow|coma scale|E\d\s*V\d\s*M\d)", re.IGNORECASE)
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 # social and family circumstances (Z55-Z65) and do-not-resuscitate status (Z66): always the patient's
 _OWN_CIRCUMSTANCES = ("Z55", "Z56", "Z57", "Z58", "Z59", "Z60", "Z62", "Z63", "Z64", "Z65", "Z66")
 # Codes whose title is itself about the past ("Old myocardial infarction", "Personal history of ...").
@@ -710,6 +744,7 @@ _PRESSURE_VALUE = re.compile(r"\s*(?:[<>≥≤=:~]|(?!(?:19|20)\d\d\b)\d|\(|(?:o
 # "PE tubes" are pressure-equalization tubes in the ear drums, not a pulmonary embolism
 _PE_TUBES = re.compile(r"\s+tubes?\b", re.IGNORECASE)
 # "faint" describing a sign ("faint 2/6 murmur", "malar rash faint") rather than fainting ("felt faint")
+_PITCH = re.compile(r"\b(?:high|low|mid)[- ]?$", re.IGNORECASE)
 _FAINT_SIGN = re.compile(r"(?:rash|murmur|pulses?|wheezes?|bruit|crackles|erythema|rub|lines?)\s+$", re.IGNORECASE)
 _FAINT_BEFORE = re.compile(r"\s+(?!and\b|or\b|with\b|episodes?\b|spells?\b|x\s?\d)[\w/]", re.IGNORECASE)
 _AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
