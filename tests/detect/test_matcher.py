@@ -200,3 +200,10 @@ def test_due_to_is_a_cause_not_a_secondary_diabetes(detect_kb) -> None:
 def test_a_planned_procedure_is_no_status(detect_kb) -> None:
     assert detect("Referred for CABG x3.", detect_kb) == []
     assert [e.concepts[0].code for e in detect("s/p CABG x3.", detect_kb)] == ["Z95.1"]
+
+
+def test_misspelling_is_corrected_after_no(detect_kb) -> None:
+    for text in ("Has headahce.", "No headahce."):
+        ents = detect(text, detect_kb)
+        assert [e.concepts[0].code for e in ents] == ["R51.9"], text
+    assert detect("No headahce.", detect_kb)[0].has("NEGATION")

@@ -220,12 +220,21 @@ class Dictionary:
                 fixed = self.correct(t.norm)
                 if fixed:
                     t.words.add(fixed)
+            elif t.norm not in self.vocabulary and t.words == {t.norm, "no:" + t.norm}:
+                # "no palpitatons": a misspelling after "no" is corrected too, and is absent; another form
+                # of a word is not taken there ("no slough" is no sloughing, gangrene, to the index)
+                fixed = self.correct(t.norm)
+                if fixed and _inflection(t.norm, self.vocabulary) is None:
+                    t.words |= {fixed, "no:" + fixed}
 
     # --- matching -------------------------------------------------------------------------------
 
     def match(self, tokens: list[Token]) -> list[Match]:
         """Every term whose words all occur near one another within one sentence."""
         out: list[Match] = []
+        commas = [0]
+        for t in tokens:
+            commas.append(commas[-1] + t.comma)
         by_sentence: dict[int, list[int]] = defaultdict(list)
         for i, t in enumerate(tokens):
             by_sentence[t.sentence].append(i)
@@ -250,14 +259,16 @@ class Dictionary:
                             continue
                         placed: set[frozenset[int]] = set()
                         for p in positions:  # every placement: grouping keeps the most compact
-                            m = _place(term, p, where, tokens)
+                            m = _place(term, p, where, tokens, commas)
                             if m is not None and m.positions not in placed:
                                 placed.add(m.positions)
                                 out.append(m)
         return out
 
 
-def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[Token]) -> Match | None:
+def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[Token],
+           commas: list[int]) -> Match | None:
+    """``commas``: how many of the tokens before each index a comma follows (a running count)."""
     if len(term.required) == 1 and tokens[anchor].group is None:
         return Match(term, frozenset((anchor,)), anchor, anchor)  # one word: nothing to place or check
     chosen = {anchor}
@@ -266,6 +277,12 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
         if anchor in pos:
             continue
         chosen.add(min(pos, key=lambda q: abs(q - anchor)))
+    if len(chosen) > 1 and commas[max(chosen)] > commas[min(chosen)]:
+        # "CKD 3b, anemia of CKD": the nearest words cross a comma, but the anchor's own list item holds
+        # them all; that item is the mention (the crossing one would be dropped as joining list items)
+        inside = _in_item(term, anchor, where, tokens)
+        if inside is not None:
+            chosen = inside
     grouped: set[int] = set()
     for p in chosen:
         group = tokens[p].group
@@ -284,6 +301,24 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
         if foreign > max(1, len(term.required) // 2):
             return None  # too many unrelated words inside: not one mention
     return Match(term, frozenset(chosen), first, last)
+
+
+def _in_item(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[Token]) -> set[int] | None:
+    """The term's words placed within the comma-delimited list item of ``anchor``, or None."""
+    lo = anchor
+    while lo > 0 and not tokens[lo - 1].comma and tokens[lo - 1].sentence == tokens[anchor].sentence:
+        lo -= 1
+    hi = anchor
+    while not tokens[hi].comma and hi + 1 < len(tokens) and tokens[hi + 1].sentence == tokens[anchor].sentence:
+        hi += 1
+    chosen = {anchor}
+    for w in term.required:
+        pos = [q for q in where[w] if lo <= q <= hi]
+        if not pos:
+            return None
+        if anchor not in pos:
+            chosen.add(min(pos, key=lambda q: abs(q - anchor)))
+    return chosen
 
 
 def _split_main(text: str) -> tuple[str, str, list[str]] | None:
