@@ -207,3 +207,17 @@ def test_misspelling_is_corrected_after_no(detect_kb) -> None:
         ents = detect(text, detect_kb)
         assert [e.concepts[0].code for e in ents] == ["R51.9"], text
     assert detect("No headahce.", detect_kb)[0].has("NEGATION")
+
+
+def test_a_term_takes_its_words_from_the_anchor_list_item() -> None:
+    # "CKD 3b, anemia of CKD": the nearest "chronic" (in "3b", part of "CKD 3b") lies across the comma;
+    # the anchor's own list item holds another, and that is the mention
+    from medcode.detect.matcher import Dictionary, Term
+    from medcode.detect.tokens import tokenize
+
+    term = Term("D63.1", "title", "Anemia in chronic kidney disease", frozenset({"anemia", "chronic"}))
+    dictionary = Dictionary([term], {"D63.1": ("Anemia in chronic kidney disease", True, None)})
+    tokens = tokenize("CKD 3b, anemia of CKD")
+    dictionary.prepare(tokens)
+    placed = {(m.first, m.last) for m in dictionary.match(tokens)}
+    assert (2, 4) in placed and (1, 2) not in placed

@@ -527,6 +527,7 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
       :func:`_skips_a_finding`);
     * a term that starts with a one-letter label and its colon: "Q: fever in a patient with a Foley"
       (the consult question) is a fever, not Q fever (A78).
+    * a term that runs across a comma into the qualifiers of the next finding: "HTN, secondary HPT";
     * a "secondary" term read from "due to" or "secondary to": "ESRD due to DM2" names the diabetes as
       the cause; it is not "secondary diabetes" (E13).
     """
@@ -534,6 +535,9 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
     out = []
     for m in matches:
         nxt = m.last + 1
+        if (nxt in starts and tokens[nxt].sentence == tokens[m.last].sentence and not tokens[m.last].comma
+                and _qualifies_next(m, tokens)):
+            continue
         if (m.term.kind in _LEARNED_KINDS and _detail_only(m, _QUALIFIERS) and nxt in starts
                 and tokens[nxt].sentence == tokens[m.last].sentence and not tokens[m.last].comma
                 and not text[tokens[m.last].end:tokens[nxt].start].strip()):
@@ -548,6 +552,14 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
             continue  # "ESRD due to DM2": the diabetes is the cause, not a secondary diabetes (E13)
         out.append(m)
     return out
+
+
+def _qualifies_next(m: Match, tokens: list[Token]) -> bool:
+    """Whether ``m`` runs across a comma into qualifiers only, and so takes the words of the finding
+    they qualify: "HTN, secondary HPT" is hypertension and secondary hyperparathyroidism, not secondary
+    hypertension."""
+    cut = next((i for i in range(m.last - 1, m.first - 1, -1) if tokens[i].comma), None)
+    return cut is not None and all(tokens[i].norm in _QUALIFIERS for i in range(cut + 1, m.last + 1))
 
 
 def _skips_a_finding(m: Match, matches: list[Match], tokens: list[Token]) -> bool:
