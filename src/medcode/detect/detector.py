@@ -664,11 +664,15 @@ _PLANNED_AFTER = re.compile(r"\s*(?:evaluation|eval|work-?up|candidacy|candidate
 _COMA_SCALE = re.compile(r"\b(?:GCS|Glasgow|coma scale|E\d\s*V\d\s*M\d)", re.IGNORECASE)
 
 
+# social and family circumstances (Z55-Z65) and do-not-resuscitate status (Z66): always the patient's
+_OWN_CIRCUMSTANCES = ("Z55", "Z56", "Z57", "Z58", "Z59", "Z60", "Z62", "Z63", "Z64", "Z65", "Z66")
+
+
 def _line_end(text: str, at: int) -> int:
     end = text.find("\n", at)
     return len(text) if end < 0 else end
-# social and family circumstances (Z55-Z65) and do-not-resuscitate status (Z66): always the patient's
-_OWN_CIRCUMSTANCES = ("Z55", "Z56", "Z57", "Z58", "Z59", "Z60", "Z62", "Z63", "Z64", "Z65", "Z66")
+
+
 # Codes whose title is itself about the past ("Old myocardial infarction", "Personal history of ...").
 # "without TM rupture", "no FB", "infant of mother with ...": absence and relatives inside a learned phrase
 # are part of what it names; past and conditional words are not ("Hx migraine", "Return if fever")
@@ -755,8 +759,9 @@ _PRESSURE_VALUE = re.compile(r"\s*(?:[<>≥≤=:~]|(?!(?:19|20)\d\d\b)\d|\(|(?:o
                              r"range|under|over|above|below|less|greater|persistently|remains?)\b)", re.IGNORECASE)
 # "PE tubes" are pressure-equalization tubes in the ear drums, not a pulmonary embolism
 _PE_TUBES = re.compile(r"\s+tubes?\b", re.IGNORECASE)
-# "faint" describing a sign ("faint 2/6 murmur", "malar rash faint") rather than fainting ("felt faint")
+# "high-frequency", "low frequency": the pitch of a sound, before "frequency"
 _PITCH = re.compile(r"\b(?:high|low|mid)[- ]?$", re.IGNORECASE)
+# "faint" describing a sign ("faint 2/6 murmur", "malar rash faint") rather than fainting ("felt faint")
 _FAINT_SIGN = re.compile(r"(?:rash|murmur|pulses?|wheezes?|bruit|crackles|erythema|rub|lines?)\s+$", re.IGNORECASE)
 _FAINT_BEFORE = re.compile(r"\s+(?!and\b|or\b|with\b|episodes?\b|spells?\b|x\s?\d)[\w/]", re.IGNORECASE)
 _AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
