@@ -2,8 +2,9 @@
 
 The package metadata lives in pyproject.toml; this file only adds the compiled modules. mypyc (the
 compiler of the mypy project, which black and mypy itself ship compiled with) turns the same typed
-Python source into C, which makes ``medcode detect`` 1.3 to 1.5 times as fast (bench/README.md,
-"Thirteenth stop" under the speed figures). The .py files stay in the package, so a module that is not compiled runs as plain Python.
+Python source into C, which makes ``medcode detect`` 1.2 to 1.5 times as fast in the bench's runs
+(bench/detect_results/README.md). The .py files stay in the package, so a module that is not compiled
+runs as plain Python.
 
 - ``pip install .`` compiles (needs a C compiler and the Python headers; without them the build falls
   back to plain Python and says so).

@@ -197,10 +197,11 @@ class Detector:
                 continue
             if text[begin:end] == "SBP" and _PRESSURE_VALUE.match(text, end):
                 continue  # "SBP 82", "SBP goal <140": systolic blood pressure, not bacterial peritonitis
-            if text[begin:end].lower() == "faint" and (_FAINT_BEFORE.match(text, end)
-                                                       or _FAINT_SIGN.search(text, max(0, begin - 12), begin)):
+            said = text[begin:end].lower()
+            if said == "faint" and (_FAINT_BEFORE.match(text, end)
+                                    or _FAINT_SIGN.search(text, max(0, begin - 12), begin)):
                 continue
-            if text[begin:end].lower() == "frequency" and _PITCH.search(text, max(0, begin - 6), begin):
+            if said == "frequency" and _PITCH.search(text, max(0, begin - 6), begin):
                 continue  # "high-frequency hearing loss": the pitch of a sound, not urinary frequency
             if _NOT_FINDING.match(text, end):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition
@@ -535,11 +536,11 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
     out = []
     for m in matches:
         nxt = m.last + 1
-        if (nxt in starts and tokens[nxt].sentence == tokens[m.last].sentence and not tokens[m.last].comma
-                and _qualifies_next(m, tokens)):
+        # a finding starts right after this match, in its sentence and with no comma between
+        finding_next = nxt in starts and tokens[nxt].sentence == tokens[m.last].sentence and not tokens[m.last].comma
+        if finding_next and _qualifies_next(m, tokens):
             continue
-        if (m.term.kind in _LEARNED_KINDS and _detail_only(m, _QUALIFIERS) and nxt in starts
-                and tokens[nxt].sentence == tokens[m.last].sentence and not tokens[m.last].comma
+        if (finding_next and m.term.kind in _LEARNED_KINDS and _detail_only(m, _QUALIFIERS)
                 and not text[tokens[m.last].end:tokens[nxt].start].strip()):
             continue
         if m.last - m.first + 1 > len(m.positions) and _skips_a_finding(m, matches, tokens):

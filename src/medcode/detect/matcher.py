@@ -216,11 +216,13 @@ class Dictionary:
         for t in tokens:
             if t.norm in self.aliases:
                 t.words.add(self.aliases[t.norm])
-            if t.norm not in self.vocabulary and len(t.words) == 1:
+            if t.norm in self.vocabulary:
+                continue
+            if len(t.words) == 1:
                 fixed = self.correct(t.norm)
                 if fixed:
                     t.words.add(fixed)
-            elif t.norm not in self.vocabulary and t.words == {t.norm, "no:" + t.norm}:
+            elif t.words == {t.norm, "no:" + t.norm}:
                 # "no palpitatons": a misspelling after "no" is corrected too, and is absent; another form
                 # of a word is not taken there ("no slough" is no sloughing, gangrene, to the index)
                 fixed = self.correct(t.norm)

@@ -272,7 +272,7 @@ def _candidates(dictionary, code: str, limit: int):
         vocab |= title
     vocab |= {w.removeprefix("no:") for w in vocab}
     vocab |= {HALF + w for w in vocab}
-    vocab |= {"right", "left", "bilateral", "unilateral", PLURAL_PAIR}
+    vocab |= SIDES | {PLURAL_PAIR}
     cache[code] = (out, frozenset(vocab))
     return cache[code]
 
