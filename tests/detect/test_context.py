@@ -278,3 +278,30 @@ def test_wanting_to_quit_is_current_use(detect_kb) -> None:
     # past use would read as Z87.891 (history of nicotine dependence)
     assert detect("Wants to quit smoking.", detect_kb)[0].concepts[0].code == "F17.200"
     assert detect("Quit smoking.", detect_kb)[0].concepts[0].code == "Z87.891"
+
+
+def test_neg_after_a_comma_opens_the_next_item(detect_kb) -> None:
+    traits = _traits(detect_kb, "Resp: + cough, neg headache, neg fever.")
+    assert "NEGATION" not in traits["cough"]
+    assert "NEGATION" in traits["headache"] and "NEGATION" in traits["fever"]
+    # a result after the test still denies it
+    assert "NEGATION" in _traits(detect_kb, "Influenza neg, cough present.")["influenza"]
+
+
+def test_absent_denies_only_its_own_item(detect_kb) -> None:
+    traits = _traits(detect_kb, "Exam: cough, headache absent.")
+    assert "NEGATION" not in traits["cough"] and "NEGATION" in traits["headache"]
+
+
+def test_other_than_ends_a_denial(detect_kb) -> None:
+    traits = _traits(detect_kb, "No complaints other than cough.")
+    assert "NEGATION" not in traits["cough"]
+
+
+def test_an_ability_lost_is_no_denial(detect_kb) -> None:
+    assert "NEGATION" not in _traits(detect_kb, "He can no longer tolerate the cough.")["cough"]
+
+
+@pytest.mark.parametrize("text", ["FH hypertension.", "Family hx of hypertension.", "Fam hx hypertension."])
+def test_family_history_written_inline(detect_kb, text: str) -> None:
+    assert "PERTAINS_TO_FAMILY" in _traits(detect_kb, text)["hypertension"]

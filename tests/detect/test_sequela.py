@@ -26,6 +26,11 @@ def test_an_acute_stroke_keeps_its_symptom_codes(detect_kb) -> None:
     assert top["hemiparesis"][0] == "G81.91" and top["aphasia"][0] == "R47.01"
 
 
+def test_rehabilitation_after_an_acute_stroke_codes_sequelae(detect_kb) -> None:
+    top = _top(detect_kb, "Admitted to rehab after an acute stroke. Residual right hemiparesis and aphasia.")
+    assert top["hemiparesis"][0] == "I69.351" and top["aphasia"][0] == "I69.320"
+
+
 def test_no_past_stroke_no_sequela(detect_kb) -> None:
     assert _top(detect_kb, "Right hemiparesis since birth.")["hemiparesis"][0] == "G81.91"
     # "without residual deficits" says there are none

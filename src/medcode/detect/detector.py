@@ -529,16 +529,23 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
     * a term that starts with a one-letter label and its colon: "Q: fever in a patient with a Foley"
       (the consult question) is a fever, not Q fever (A78).
     * a term that runs across a comma into the qualifiers of the next finding: "HTN, secondary HPT";
+      or that starts in the qualifiers of the finding before it and runs across a comma: "HTN (well
+      controlled), hypothyroidism" is no "hypothyroidism, well-controlled" (a learned phrase);
     * a "secondary" term read from "due to" or "secondary to": "ESRD due to DM2" names the diabetes as
       the cause; it is not "secondary diabetes" (E13).
     """
-    starts = {m.first for m in matches if not _detail_only(m, _QUALIFIERS)}
+    findings = [m for m in matches if not _detail_only(m, _QUALIFIERS)]
+    starts = {m.first for m in findings}
+    ends = {m.last for m in findings}
     out = []
     for m in matches:
         nxt = m.last + 1
         # a finding starts right after this match, in its sentence and with no comma between
         finding_next = nxt in starts and tokens[nxt].sentence == tokens[m.last].sentence and not tokens[m.last].comma
         if finding_next and _qualifies_next(m, tokens):
+            continue
+        prev = m.first - 1
+        if prev in ends and tokens[prev].sentence == tokens[m.first].sentence and _qualifies_previous(m, tokens):
             continue
         if (finding_next and m.term.kind in _LEARNED_KINDS and _detail_only(m, _QUALIFIERS)
                 and not text[tokens[m.last].end:tokens[nxt].start].strip()):
@@ -561,6 +568,17 @@ def _qualifies_next(m: Match, tokens: list[Token]) -> bool:
     hypertension."""
     cut = next((i for i in range(m.last - 1, m.first - 1, -1) if tokens[i].comma), None)
     return cut is not None and all(tokens[i].norm in _QUALIFIERS for i in range(cut + 1, m.last + 1))
+
+
+def _qualifies_previous(m: Match, tokens: list[Token]) -> bool:
+    """Whether ``m`` starts with qualifiers only and then crosses a comma: they qualify the finding
+    before them ("HTN (well controlled), hypothyroidism")."""
+    cut = next((i for i in range(m.first, m.last) if tokens[i].comma), None)
+    return cut is not None and all(tokens[i].norm in _QUALIFIERS or tokens[i].norm in _CONTROL_DEGREE
+                                   for i in range(m.first, cut + 1))
+
+
+_CONTROL_DEGREE = frozenset({"well", "poorly", "adequately", "suboptimally", "optimally", "fairly"})
 
 
 def _skips_a_finding(m: Match, matches: list[Match], tokens: list[Token]) -> bool:
