@@ -570,15 +570,15 @@ def _qualifies_next(m: Match, tokens: list[Token]) -> bool:
     return cut is not None and all(tokens[i].norm in _QUALIFIERS for i in range(cut + 1, m.last + 1))
 
 
-_CONTROL_DEGREE = frozenset({"well", "poorly", "adequately", "suboptimally", "optimally", "fairly"})
+# the qualifiers plus how well a condition is controlled ("well", "poorly" controlled)
+_TRAILING_QUALIFIERS = _QUALIFIERS | frozenset({"well", "poorly", "adequately", "suboptimally", "optimally", "fairly"})
 
 
 def _qualifies_previous(m: Match, tokens: list[Token]) -> bool:
     """Whether ``m`` starts with qualifiers only and then crosses a comma: they qualify the finding
     before them ("HTN (well controlled), hypothyroidism")."""
     cut = next((i for i in range(m.first, m.last) if tokens[i].comma), None)
-    return cut is not None and all(tokens[i].norm in _QUALIFIERS or tokens[i].norm in _CONTROL_DEGREE
-                                   for i in range(m.first, cut + 1))
+    return cut is not None and all(tokens[i].norm in _TRAILING_QUALIFIERS for i in range(m.first, cut + 1))
 
 
 def _skips_a_finding(m: Match, matches: list[Match], tokens: list[Token]) -> bool:
