@@ -36,6 +36,9 @@ TREE = [
             ], {}),
         ], {}),
     ], {}),
+    ("C80", "Malignant neoplasm without specification of site", [
+        ("C80.1", "Malignant (primary) neoplasm, unspecified", [], {}),
+    ], {}),
     ("C91", "Lymphoid leukemia", [
         ("C91.1", "Chronic lymphocytic leukemia of B-cell type", [
             ("C91.10", "Chronic lymphocytic leukemia of B-cell type not having achieved remission", [],
@@ -163,6 +166,17 @@ TREE = [
     ], {}),
     ("N39", "Other disorders of urinary system", [
         ("N39.0", "Urinary tract infection, site not specified", [], {}),
+    ], {}),
+    ("N93", "Other abnormal uterine and vaginal bleeding", [
+        ("N93.9", "Abnormal uterine and vaginal bleeding, unspecified", [], {}),
+    ], {}),
+    ("O20", "Hemorrhage in early pregnancy", [("O20.9", "Hemorrhage in early pregnancy, unspecified", [], {})], {}),
+    ("O46", "Antepartum hemorrhage, not elsewhere classified", [
+        ("O46.9", "Antepartum hemorrhage, unspecified",
+         _trimesters("O46.9", "Antepartum hemorrhage, unspecified", "1", "2", "3", "0"), {}),
+    ], {}),
+    ("R68", "Other general symptoms and signs", [
+        ("R68.8", "Other general symptoms and signs", [("R68.83", "Chills (without fever)", [], {})], {}),
     ], {}),
     ("J12", "Viral pneumonia, not elsewhere classified", [
         ("J12.8", "Other viral pneumonia", [("J12.82", "Pneumonia due to coronavirus disease 2019", [], {})], {}),
@@ -395,6 +409,10 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("S", 3, "lower limb", "", "G90.52-"),
     ("F", 0, "Febrile", "", "", "Fever"),  # a "see" pointer: Febrile takes Fever's code
     ("F", 0, "Fever", "(inanition)", "R50.9"),
+    ("F", 1, "with chills", "", "R50.9"),
+    ("C", 0, "Chills", "(without fever)", "R68.83"),
+    ("B", 0, "Bleeding", "", ""),
+    ("B", 1, "vagina, vaginal", "(abnormal)", "N93.9"),
     ("C", 0, "Cachexia", "", "R64"),
     ("J", 0, "Jaundice", "(yellow)", "R17"),
     ("S", 0, "Swelling (of)", "", "R60.9"),

@@ -195,3 +195,13 @@ def test_words_with_a_value_decide_only_on_enough_notes() -> None:
     kept = table.apply([_entity("SpO2 84", "R09.02"), _entity("SpO2 86", "R09.02")])
     assert [e.text for e in kept] == ["SpO2 84"]  # "spo2 86", ten notes, decides for itself
     assert "109 of 148" in kept[0].concepts[0].evidence
+
+
+def test_a_pregnancys_code_is_not_given_instead_in_a_note_with_no_pregnancy() -> None:
+    bleeding = Entity(0, 16, "vaginal bleeding", 0.9, (Trait("SIGN", 0.8, "code"),),
+                      (Concept("N93.9", "Abnormal uterine and vaginal bleeding, unspecified", 0.9, "index term"),))
+    codes = {"O20.9": ("Hemorrhage in early pregnancy, unspecified", True)}
+    table = agreement.Table([agreement.Agreement("N93.9", "vaginal bleeding", "asserted", 0, 7, "O20.9", 4)])
+    assert table.apply([bleeding], codes)[0].concepts[0].code == "O20.9"
+    # the coders' count is about pregnant patients' notes: in another note the reading stands as it is
+    assert table.apply([bleeding], codes, obstetric=False) == [bleeding]

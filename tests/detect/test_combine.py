@@ -79,6 +79,9 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     ("Gestational diabetes w/ 2nd pregnancy (2004), resolved. Essential hypertension.", "I10"),
     ("Smokes 1 ppd\n13. Essential hypertension.", "I10"),
     ("Postpartum, PPD #2. Essential hypertension.", "O10.03"),
+    # a pregnancy planned or supposed is none under way
+    ("She is planning a pregnancy next year. Essential hypertension.", "I10"),
+    ("If she becomes pregnant she will call. Essential hypertension.", "I10"),
 ])
 def test_pregnancy_moves_conditions_to_chapter_15(detect_kb, text: str, code: str) -> None:
     top = _top(detect_kb, text)["essential hypertension"]
@@ -101,6 +104,15 @@ def test_pregnancy_codes_within_the_mapped_subcategory(detect_kb) -> None:
     # "Unspecified", but the map names it, so its cousin O23.92 (genitourinary tract) must not win
     top = _top(detect_kb, "Pregnant, second trimester. Urinary tract infection.")
     assert top["urinary tract infection"][0] == "O23.42"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("G2P1 at 24w3d. Vaginal bleeding since this morning.", "O46.92"),   # antepartum hemorrhage, by trimester
+    ("G1P0 at 9w2d. Vaginal bleeding since this morning.", "O20.9"),     # early pregnancy
+    ("Vaginal bleeding since this morning. Not pregnant.", "N93.9"),
+])
+def test_vaginal_bleeding_in_pregnancy(detect_kb, text: str, code: str) -> None:
+    assert _top(detect_kb, text)["vaginal bleeding"][0] == code
 
 
 @pytest.mark.parametrize(("text", "code"), [

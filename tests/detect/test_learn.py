@@ -76,26 +76,26 @@ def test_train_learns_a_pertinent_negative_kept_only_when_denied(detect_kb, tmp_
         return note
 
     notes = [
-        denied("Exam: no shaking chills.", "shaking chills"),
-        denied("Denies shaking chills or rash.", "shaking chills"),
-        denied("ROS: no shaking chills.", "shaking chills"),
+        denied("Exam: no shaking rigors.", "shaking rigors"),
+        denied("Denies shaking rigors or rash.", "shaking rigors"),
+        denied("ROS: no shaking rigors.", "shaking rigors"),
         # asserted, the words describe what the note names otherwise, and coders leave them uncoded
-        _note("Shaking chills after the infusion, reaction documented."),
-        _note("Shaking chills with the transfusion again."),
-        _note("Shaking chills resolved with warming."),
+        _note("Shaking rigors after the infusion, reaction documented."),
+        _note("Shaking rigors with the transfusion again."),
+        _note("Shaking rigors resolved with warming."),
     ]
     rows = {(" ".join(sorted(x.words)), x.when): (x.right, x.wrong) for x in learn.train(notes, base)}
-    assert ("chill shaking", "any") not in rows  # right 3 of 6 as an ordinary phrase: too vague
-    assert rows[("chill shaking", "denied")] == (3, 0)
+    assert ("rigor shaking", "any") not in rows  # right 3 of 6 as an ordinary phrase: too vague
+    assert rows[("rigor shaking", "denied")] == (3, 0)
 
     path = tmp_path / "neg.tsv"
     path.write_text(learn.dump(learn.train(notes, base)), encoding="utf-8")
     det = Detector(detect_kb, learned=path)
-    [ent] = det.detect("Abdomen soft, no shaking chills.")
-    assert ent.text == "shaking chills" and "NEGATION" in {t.name for t in ent.traits}
+    [ent] = det.detect("Abdomen soft, no shaking rigors.")
+    assert ent.text == "shaking rigors" and "NEGATION" in {t.name for t in ent.traits}
     assert "kept only when denied" in ent.concepts[0].evidence
     assert "3 of 3 times" in ent.concepts[0].evidence
-    assert det.detect("Shaking chills overnight.") == []
+    assert det.detect("Shaking rigors overnight.") == []
     assert learn.train(notes, base, denied=False) == []
 
 

@@ -221,3 +221,20 @@ def test_a_term_takes_its_words_from_the_anchor_list_item() -> None:
     dictionary.prepare(tokens)
     placed = {(m.first, m.last) for m in dictionary.match(tokens)}
     assert (2, 4) in placed and (1, 2) not in placed
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Mother had breast cancer.", "C50.919"),  # "cancer" alone also reads as both words of "Malignant neoplasm"
+    ("Breast cancer, stable.", "C50.919"),
+])
+def test_a_site_and_cancer_read_together_beat_cancer_alone(detect_kb, text: str, code: str) -> None:
+    ents = detect(text, detect_kb)
+    assert [(e.text.lower(), e.concepts[0].code) for e in ents] == [("breast cancer", code)]
+
+
+def test_findings_joined_by_or_are_read_one_by_one(detect_kb) -> None:
+    # "no fever or chills" denies each finding; it does not name the index's "Fever, with chills"
+    ents = detect("No fever or chills.", detect_kb)
+    assert [(e.text, e.concepts[0].code, e.has("NEGATION")) for e in ents] == [
+        ("fever", "R50.9", True), ("chills", "R68.83", True)]
+    assert [e.concepts[0].code for e in detect("Fever with chills.", detect_kb)] == ["R50.9"]

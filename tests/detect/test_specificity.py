@@ -96,3 +96,14 @@ def test_an_unspecified_quadrant_is_no_detail_the_text_must_state(detect_kb) -> 
     assert ent.concepts[0].code == "N63.20"
     (ent,) = detect("Lump in the left breast, upper outer quadrant.", detect_kb)
     assert ent.concepts[0].code == "N63.21"
+
+
+def test_a_learned_fracture_code_keeps_routine_healing_but_not_a_complication_of_healing() -> None:
+    from types import SimpleNamespace
+
+    from medcode.detect.specificity import learned_hint
+
+    title = "Displaced fracture of shaft of left clavicle, subsequent encounter for fracture with delayed healing"
+    hint = learned_hint(SimpleNamespace(codes={"S42.022G": (title, True, "S42.022")}), "S42.022G")
+    assert "delayed" not in hint and {"healing", "displaced"} <= hint
+    assert "left" not in hint and "subsequent" not in hint  # side and encounter come from the note, as before

@@ -182,7 +182,7 @@ class Table:
                 return row
         return None
 
-    def _runner_up(self, entity: Entity, row: Agreement) -> Entity | None:
+    def _runner_up(self, entity: Entity, row: Agreement, obstetric: bool = True) -> Entity | None:
         """``entity`` with a lower-ranked concept first, when the coders agreed with that code for the
         same words ("HFrEF": I50.20 ranked first, but coders gave I50.22): the condition is there, the
         first code was the wrong one. None when no concept qualifies."""
@@ -191,7 +191,8 @@ class Table:
         words = entity_words(entity.text)
         for k, concept in enumerate(entity.concepts[1:], 1):
             other = self.rows.get((concept.code, words, "asserted"))
-            if other is None or other.notes < max(self.min_notes, RUNNER_UP_NOTES) or other.share < self.bar:
+            if (other is None or (not obstetric and concept.code.startswith("O"))
+                    or other.notes < max(self.min_notes, RUNNER_UP_NOTES) or other.share < self.bar):
                 continue
             note = (f"; in place of {row.code}, which coders gave \"{words}\" in {row.right} of {row.notes} "
                     f"training notes: they agreed with it as {concept.code} in {other.right} of {other.notes}")
@@ -199,11 +200,13 @@ class Table:
             return replace(entity, concepts=(first, *(c for j, c in enumerate(entity.concepts) if j != k)))
         return None
 
-    def _instead(self, entity: Entity, row: Agreement, codes: dict[str, tuple]) -> Entity | None:
+    def _instead(self, entity: Entity, row: Agreement, codes: dict[str, tuple], obstetric: bool = True) -> Entity | None:
         """``entity`` with the code the coders gave its words in place of ``row.code`` ("hcv": B18.2 for
         B19.20), when they gave it in at least RUNNER_UP_NOTES notes and ``bar`` of those the reading was
-        counted in; None otherwise, or when the code is no billable code of ``codes``."""
-        if (not row.instead or row.instead_notes < max(self.min_notes, RUNNER_UP_NOTES)
+        counted in; None otherwise, or when the code is no billable code of ``codes``, or a chapter 15 code
+        in a note with no pregnancy (``obstetric``)."""
+        if (not row.instead or (not obstetric and row.instead.startswith("O"))
+                or row.instead_notes < max(self.min_notes, RUNNER_UP_NOTES)
                 or row.instead_notes < self.bar * row.notes or row.instead not in codes or not codes[row.instead][1]
                 or any(c.additional for c in entity.concepts)):
             return None
@@ -215,10 +218,12 @@ class Table:
                         f"{row.instead} in {row.instead_notes} of {row.notes} training notes")
         return replace(entity, concepts=(first, *(c for c in entity.concepts if c.code != row.instead))[:5])
 
-    def apply(self, entities: list[Entity], codes: dict[str, tuple] | None = None) -> list[Entity]:
+    def apply(self, entities: list[Entity], codes: dict[str, tuple] | None = None,
+              obstetric: bool = True) -> list[Entity]:
         """``entities`` without the readings coders rarely agreed with; the others' first concept says
         how often they did. ``codes`` (code -> (title, billable, ...)) lets a withheld reading take the
-        code the coders gave its words instead."""
+        code the coders gave its words instead; a pregnancy's code ("vaginal bleeding": O20.9) only when
+        the note is ``obstetric``."""
         codes = codes or {}
         out = []
         for e in entities:
@@ -236,8 +241,15 @@ class Table:
             if row is None:
                 out.append(e)
                 continue
+            if (row.share < self.bar and not obstetric and row.instead.startswith("O")
+                    and row.instead_notes * 2 >= row.wrong):
+                # the coders gave a pregnancy's code in place of this one ("vaginal bleeding": O20.9): their
+                # count says how pregnant patients' notes are coded, not this note
+                out.append(e)
+                continue
             if row.share < self.bar:
-                if when == "asserted" and (better := self._runner_up(e, row) or self._instead(e, row, codes)):
+                if when == "asserted" and (better := self._runner_up(e, row, obstetric)
+                                           or self._instead(e, row, codes, obstetric)):
                     out.append(better)
                 continue
             scope = f'"{row.words}"' if row.words else "this code"

@@ -342,6 +342,8 @@ class Pregnancy:
     puerperium_targets: dict[str, str] = field(default_factory=dict)  # category -> puerperium code
     # gestational diabetes control, in the order read: (6th character, patterns)
     control: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    early: dict[str, str] = field(default_factory=dict)  # target -> its code in the first trimester
+    absent: AnyOf | None = None  # the part of ``negated`` that says no pregnancy and no delivery either
 
 
 def code_maps(entries: list, what: str) -> CodeMaps:
@@ -383,9 +385,13 @@ def mapped(code: str, maps: CodeMaps) -> str | None:
 
 
 def load_pregnancy(text: str | None = None) -> Pregnancy:
-    data = read_tables("pregnancy.toml", "pregnancy rules", {"context", "map", "puerperium", "gestational_control"}, text)
+    data = read_tables("pregnancy.toml", "pregnancy rules", {"context", "map", "puerperium", "gestational_control", "early"},
+                       text)
     ctx = data.get("context", {})
-    pats, neg = ctx.get("patterns", []), ctx.get("negated", [])
+    pats, absent, after = ctx.get("patterns", []), ctx.get("negated", []), ctx.get("after_delivery", [])
+    if not isinstance(absent, list) or not isinstance(after, list):
+        raise ConfigError("pregnancy rules: context.negated and context.after_delivery must be lists of regular expressions")
+    neg = absent + after
     puer = data.get("puerperium", {})
     puer_pats, puer_targets = puer.get("patterns", []), puer.get("targets", {})
     if not all(isinstance(x, str) for x in puer_pats) or not isinstance(puer_targets, dict):
@@ -393,6 +399,9 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
     if not pats or not all(isinstance(x, str) for x in pats + neg):
         raise ConfigError("pregnancy rules: context.patterns must be a non-empty list of regular expressions")
     maps = code_maps(data.get("map", []), "pregnancy rules")
+    early = data.get("early", {})
+    if not all(isinstance(v, str) for v in early.values()):
+        raise ConfigError("pregnancy rules: early maps a target code to a code")
     control = data.get("gestational_control", {})
     if set(control) - set(_CONTROL_CHARACTER) or not all(
             isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in control.values()):
@@ -403,7 +412,8 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
                          AnyOf(puer_pats) if puer_pats else None,
                          {str(k): str(v) for k, v in puer_targets.items()},
                          tuple((_CONTROL_CHARACTER[k], re.compile("|".join(v), re.IGNORECASE))
-                               for k, v in sorted(control.items(), key=lambda kv: list(_CONTROL_CHARACTER).index(kv[0]))))
+                               for k, v in sorted(control.items(), key=lambda kv: list(_CONTROL_CHARACTER).index(kv[0]))),
+                         {str(k): v for k, v in early.items()}, AnyOf(absent) if absent else None)
     except re.error as exc:
         raise ConfigError(f"pregnancy rules: bad pattern ({exc})") from None
 
@@ -503,6 +513,8 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             found = resolve(target, ctx)
         else:
             target = mapped(head.code, rules.maps)
+            if target and tri == "first":
+                target = rules.early.get(target, target)
             found = resolve(target, ctx) if target else None
             if puerperium and target and (found is None or "puerperium" not in found[1].lower()):
                 # "Anemia complicating pregnancy" (O99.01) has no puerperium child; its parent O99.0 has

@@ -44,7 +44,7 @@ from medcode.detect.sequela import default_sequela, sequela
 from medcode.detect.tokens import Token, tokenize
 from medcode.errors import ConfigError
 from medcode.kb.store import KB
-from medcode.search.text import words
+from medcode.search.text import STOPWORDS, words
 
 _PARENS = re.compile(r"\([^()]*\)")
 
@@ -141,7 +141,9 @@ class Detector:
         pregnant = infant is None and self.pregnancy.context.search(text) is not None
         puerperal = (None if pregnant else infant is None and self.pregnancy.puerperium is not None
                      and self.pregnancy.puerperium.search(text) is not None)
-        maternal = pregnant or puerperal
+        # "not pregnant", "hCG negative": whatever else the note says of a pregnancy, none is under way
+        maternal = bool(puerperal) or pregnant and not (self.pregnancy.absent is not None
+                                                        and self.pregnancy.absent.search(text) is not None)
         if not maternal:
             # a phrase learned from a pregnant patient's note carries her chapter 15 code ("breast cancer,
             # UOQ" as O9A.112); in a note with no pregnancy it names the condition, which the code set's
@@ -292,7 +294,7 @@ class Detector:
             out = newborn(out, text, self.newborn, self.dictionary.codes, infant)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
         out = bmi(out, text, self.bmi_bands, self.bmi_pediatric)
-        return self.agreement.apply(out, self.dictionary.codes) if self.agreement else out
+        return self.agreement.apply(out, self.dictionary.codes, maternal) if self.agreement else out
 
     def _resolve(self, code: str, ctx: set[str]) -> tuple[str, str] | None:
         choice = specificity.resolve(self.dictionary, code, ctx, widen=False)  # the rule names the subcategory
@@ -583,12 +585,23 @@ def _qualifies_previous(m: Match, tokens: list[Token]) -> bool:
 
 def _skips_a_finding(m: Match, matches: list[Match], tokens: list[Token]) -> bool:
     """Whether a term whose words lie apart skips over another finding joined by "and" or "or": "Mild
-    cough and stuffy nose" is a cough and a congestion, not "Mild nasal congestion" over the cough."""
+    cough and stuffy nose" is a cough and a congestion, not "Mild nasal congestion" over the cough; or
+    joins two findings by "or": "no fever or chills" denies each, and is no "fever with chills"."""
     gap = set(range(m.first, m.last + 1)) - m.positions
     if not any(tokens[i].norm in ("and", "or") for i in gap):
         return False
-    return any(o is not m and o.positions <= gap and not _detail_only(o) and o.term.kind not in _DENIED_KINDS
-               for o in matches)
+    if any(o is not m and o.positions <= gap and not _detail_only(o) and o.term.kind not in _DENIED_KINDS
+           for o in matches):
+        return True
+    split = next((i for i in sorted(gap) if tokens[i].norm == "or"), None)
+    if split is None or "or" in m.term.required:
+        return False
+    before, after = {p for p in m.positions if p < split}, {p for p in m.positions if p > split}
+    return all(any(o is not m and o.positions == side and not _detail_only(o) and o.term.kind not in _DENIED_KINDS
+                   for o in matches) for side in (before, after))
+
+
+_CONJUNCTIONS = frozenset({"and", "or", "nor"})
 
 
 def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
@@ -602,7 +615,17 @@ def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
         k = bisect.bisect_left(breaks, m.first)
         return k < len(breaks) and breaks[k] < m.last
 
-    matches.sort(key=lambda m: (-len(m.term.required), m.last - m.first, across_items(m),
+    # of two terms with as many words, an unbroken one first (nothing between its words but "of", "the"
+    # ...), and of those the one that reads more of the note's tokens: "cancer" alone stands for both words
+    # of "Malignant neoplasm" (abbreviations.tsv), but "thyroid cancer" is C73. A term read across other
+    # words or an "and" ("SOB and leg swelling" as "shortness, leg", M21.70; "UTI and AKI" as a kidney
+    # infection) comes after them.
+    def unbroken(m: Match) -> bool:
+        return all(i in m.positions or (tokens[i].norm in STOPWORDS and tokens[i].norm not in _CONJUNCTIONS)
+                   for i in range(m.first + 1, m.last))
+
+    matches.sort(key=lambda m: (-len(m.term.required), not (whole := unbroken(m)), -len(m.positions) if whole else 0,
+                                m.last - m.first, across_items(m),
                                 -KIND_WEIGHT.get(m.term.kind, 0.9), m.first, m.term.code, m.term.text))
     mentions: list[_Mention] = []
     covered: set[int] = set()
@@ -637,7 +660,8 @@ def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
             # when it is as big ("seasonal allergic rhinitis due to pollen"), else dropped.
             host = max(mentions, key=lambda mt: len(mt.positions & match.positions))
             shared = len(host.positions & match.positions)
-            if len(match.term.required) >= host.size and shared >= 2 and shared * 2 >= len(match.positions):
+            if (len(match.term.required) >= host.size and shared >= 2 and shared * 2 >= len(match.positions)
+                    and covered.isdisjoint(match.positions - host.positions)):  # not into another mention's words
                 host.matches.append(match)
                 host.positions |= match.positions
                 host.first, host.last = min(host.first, match.first), max(host.last, match.last)

@@ -149,6 +149,7 @@ def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000, widen: bool
 
 
 _NOT_A_HINT = _SIDE_EPISODE | {"unilateral", "unspecified", "dominant", "nondominant", "non", "encounter"}
+_HEALING = frozenset({"delayed", "nonunion", "malunion"})
 
 
 def learned_hint(dictionary, code: str) -> frozenset[str]:
@@ -156,7 +157,13 @@ def learned_hint(dictionary, code: str) -> frozenset[str]:
     title's words but side and encounter. "Cellulitis R foot" was learned as L03.115 "Cellulitis of right
     lower limb"; read in a note about the left foot it starts from L03.11, and "lower limb" (which the
     note's "foot" does not say in the code set's words) still tells L03.116 from L03.112, left axilla."""
-    return _title_words(dictionary.codes[code][0]) - _NOT_A_HINT if code in dictionary.codes else frozenset()
+    if code not in dictionary.codes:
+        return frozenset()
+    words = _title_words(dictionary.codes[code][0]) - _NOT_A_HINT
+    # a fracture that heals late or badly ("with delayed healing", G; nonunion, K; malunion, P) is a
+    # complication the note must state: a phrase learned from such a visit does not carry it elsewhere
+    # (routine healing, D, may come along: a phrase learned from aftercare notes is mostly said in them)
+    return words - _HEALING if code[0] in "STM" else words
 
 
 def _widen(dictionary, code: str) -> str:
