@@ -75,6 +75,7 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     ("History of postpartum hemorrhage in 2015. Essential hypertension.", "I10"),      # not after delivery now
     # an infant born at 35 weeks: the gestational age is the baby's, and nobody here is pregnant
     ("4 mo old ex-35-weeker, born at 35 wk GA. Essential hypertension.", "I10"),
+    ("26-month-old. Prenatal/birth: born at 34 weeks. Essential hypertension.", "I10"),
     # a past pregnancy named by its order or year; packs per day before a numbered list item
     ("Gestational diabetes w/ 2nd pregnancy (2004), resolved. Essential hypertension.", "I10"),
     ("Smokes 1 ppd\n13. Essential hypertension.", "I10"),

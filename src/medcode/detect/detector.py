@@ -620,13 +620,15 @@ def _group(matches: list[Match], tokens: list[Token]) -> list[_Mention]:
     # of "Malignant neoplasm" (abbreviations.tsv), but "thyroid cancer" is C73. A term read across other
     # words or an "and" ("SOB and leg swelling" as "shortness, leg", M21.70; "UTI and AKI" as a kidney
     # infection) comes after them.
-    def unbroken(m: Match) -> bool:
-        return all(i in m.positions or (tokens[i].norm in STOPWORDS and tokens[i].norm not in _CONJUNCTIONS)
-                   for i in range(m.first + 1, m.last))
+    def order(m: Match) -> tuple:
+        span = m.last - m.first + 1
+        whole = span == len(m.positions) or all(
+            i in m.positions or (tokens[i].norm in STOPWORDS and tokens[i].norm not in _CONJUNCTIONS)
+            for i in range(m.first + 1, m.last))
+        return (-len(m.term.required), not whole, -len(m.positions) if whole else 0, span, across_items(m),
+                -KIND_WEIGHT.get(m.term.kind, 0.9), m.first, m.term.code, m.term.text)
 
-    matches.sort(key=lambda m: (-len(m.term.required), not (whole := unbroken(m)), -len(m.positions) if whole else 0,
-                                m.last - m.first, across_items(m),
-                                -KIND_WEIGHT.get(m.term.kind, 0.9), m.first, m.term.code, m.term.text))
+    matches.sort(key=order)
     mentions: list[_Mention] = []
     covered: set[int] = set()
     spans: dict[int, list[int]] = {}  # token index -> the mentions whose span holds it, in order made
