@@ -364,3 +364,10 @@ def test_influenza_with_pneumonia_is_one_combination_code(detect_kb) -> None:
     top = _top(detect_kb, "Influenza. CXR: RLL pneumonia.")
     assert top["influenza"][0] == "J11.00" and "I.A.15" in top["influenza"][1]
     assert _top(detect_kb, "Influenza. CXR: no pneumonia.")["influenza"][0] == "J11.1"  # a denied one is not
+
+
+def test_the_stated_gestational_age_outranks_a_trimester_named_in_passing() -> None:
+    from medcode.detect.combine import trimester
+
+    assert trimester("27 yo G1P0 at 22w5d. A1c 6.4 in the first trimester, now 5.9.") == "second"
+    assert trimester("Pregnant, 2nd trimester. Anatomy scan at 20 wks was normal.") == "second"

@@ -455,7 +455,13 @@ _ORDINAL = {"1st": "first", "2nd": "second", "3rd": "third"}
 
 
 def trimester(text: str) -> str | None:
-    """The trimester the note states, or the one its gestational age in weeks falls in."""
+    """The trimester of the gestational age the note states ("G1P0 at 22w5d"), else the trimester it
+    names, else the one of the first number of weeks it gives. A named trimester may be a past one ("A1c
+    6.4 in the first trimester" in a note at 22 weeks): in the hand-coded sets the stated age agreed
+    with the coders' trimester in 163 of 164 pregnant patients' notes, the named trimester first in 158."""
+    stated = _GESTATION.search(text)
+    if stated is not None and 4 <= (weeks := int(next(g for g in stated.groups() if g))) <= 42:
+        return _trimester_of(weeks)
     m = _TRIMESTER.search(text)
     if m:
         word = m.group(1).lower()
@@ -463,8 +469,12 @@ def trimester(text: str) -> str | None:
     for m in _WEEKS.finditer(text):
         weeks = int(m.group(1))
         if 4 <= weeks <= 42:
-            return "first" if weeks < 14 else "second" if weeks < 28 else "third"
+            return _trimester_of(weeks)
     return None
+
+
+def _trimester_of(weeks: int) -> str:
+    return "first" if weeks < 14 else "second" if weeks < 28 else "third"
 
 
 def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
