@@ -142,8 +142,8 @@ class Detector:
         puerperal = (None if pregnant else infant is None and self.pregnancy.puerperium is not None
                      and self.pregnancy.puerperium.search(text) is not None)
         # "not pregnant", "hCG negative": whatever else the note says of a pregnancy, none is under way
-        maternal = bool(puerperal) or pregnant and not (self.pregnancy.absent is not None
-                                                        and self.pregnancy.absent.search(text) is not None)
+        maternal = bool(puerperal) or (pregnant and not (self.pregnancy.absent is not None
+                                                         and self.pregnancy.absent.search(text) is not None))
         if not maternal:
             # a phrase learned from a pregnant patient's note carries her chapter 15 code ("breast cancer,
             # UOQ" as O9A.112); in a note with no pregnancy it names the condition, which the code set's
@@ -590,15 +590,14 @@ def _skips_a_finding(m: Match, matches: list[Match], tokens: list[Token]) -> boo
     gap = set(range(m.first, m.last + 1)) - m.positions
     if not any(tokens[i].norm in ("and", "or") for i in gap):
         return False
-    if any(o is not m and o.positions <= gap and not _detail_only(o) and o.term.kind not in _DENIED_KINDS
-           for o in matches):
+    findings = [o for o in matches if o is not m and not _detail_only(o) and o.term.kind not in _DENIED_KINDS]
+    if any(o.positions <= gap for o in findings):
         return True
     split = next((i for i in sorted(gap) if tokens[i].norm == "or"), None)
     if split is None or "or" in m.term.required:
         return False
     before, after = {p for p in m.positions if p < split}, {p for p in m.positions if p > split}
-    return all(any(o is not m and o.positions == side and not _detail_only(o) and o.term.kind not in _DENIED_KINDS
-                   for o in matches) for side in (before, after))
+    return all(any(o.positions == side for o in findings) for side in (before, after))
 
 
 _CONJUNCTIONS = frozenset({"and", "or", "nor"})
