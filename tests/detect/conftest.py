@@ -167,6 +167,37 @@ TREE = [
     ("N39", "Other disorders of urinary system", [
         ("N39.0", "Urinary tract infection, site not specified", [], {}),
     ], {}),
+    ("B20", "Human immunodeficiency virus [HIV] disease", [], {}),
+    ("O09", "Supervision of high risk pregnancy", [
+        ("O09.2", "Supervision of pregnancy with other poor reproductive or obstetric history", [
+            ("O09.21", "Supervision of pregnancy with history of pre-term labor",
+             _trimesters("O09.21", "Supervision of pregnancy with history of pre-term labor", "1", "2", "3", "9"), {}),
+            ("O09.29", "Supervision of pregnancy with other poor reproductive or obstetric history",
+             _trimesters("O09.29", "Supervision of pregnancy with other poor reproductive or obstetric history",
+                         "1", "2", "3", "9"), {}),
+        ], {}),
+    ], {}),
+    ("O14", "Pre-eclampsia", [
+        ("O14.9", "Unspecified pre-eclampsia", [
+            ("O14.90", "Unspecified pre-eclampsia, unspecified trimester", [], {}),
+            ("O14.92", "Unspecified pre-eclampsia, second trimester", [], {}),
+            ("O14.93", "Unspecified pre-eclampsia, third trimester", [], {}),
+        ], {}),
+    ], {}),
+    ("O72", "Postpartum hemorrhage", [
+        ("O72.0", "Third-stage hemorrhage", [], {}),
+        ("O72.1", "Other immediate postpartum hemorrhage", [], {}),
+    ], {}),
+    ("E87", "Other disorders of fluid, electrolyte and acid-base balance", [
+        ("E87.1", "Hypo-osmolality and hyponatremia", [], {}),
+        ("E87.5", "Hyperkalemia", [], {}),
+        ("E87.6", "Hypokalemia", [], {}),
+    ], {}),
+    ("Z3A", "Weeks of gestation", [
+        ("Z3A.2", "Weeks of gestation of pregnancy, weeks 20-29", [
+            ("Z3A.20", "20 weeks gestation of pregnancy", [], {}),
+        ], {}),
+    ], {}),
     ("N93", "Other abnormal uterine and vaginal bleeding", [
         ("N93.9", "Abnormal uterine and vaginal bleeding, unspecified", [], {}),
     ], {}),
@@ -378,7 +409,7 @@ TREE = [
         ], {}),
     ], {}),
 ]
-CHAPTERS = {"L": ("12", "Skin diseases"), "K": ("11", "Digestive diseases"), "C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
+CHAPTERS = {"B": ("1", "Infectious diseases"), "L": ("12", "Skin diseases"), "K": ("11", "Digestive diseases"), "C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "O": ("15", "Pregnancy, childbirth and the puerperium"),
             "P": ("16", "Certain conditions originating in the perinatal period"),
@@ -423,6 +454,8 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("A", 0, "Aphasia", "(amnestic) (global)", "R47.01"),
     ("S", 0, "Stroke", "(apoplectic) (brain) (embolic)", "I63.9"),
     ("H", 0, "Hemorrhage, hemorrhagic", "", ""),
+    ("H", 1, "postpartum", "(following delivery of placenta)", "O72.1"),
+    ("P", 0, "Pre-eclampsia", "", "O14.90"),
     ("H", 1, "intracerebral", "(nontraumatic)", "I61.9"),
 ]
 

@@ -197,6 +197,17 @@ def test_words_with_a_value_decide_only_on_enough_notes() -> None:
     assert "109 of 148" in kept[0].concepts[0].evidence
 
 
+def test_a_weeks_of_gestation_code_is_judged_with_its_category() -> None:
+    # each Z3A code is one number of weeks, so its own count is small: Z3A.20's 1 of 3 is chance where
+    # the Z3A codes together were right 19 times in 33
+    table = agreement.Table([agreement.Agreement("Z3A.20", "", "asserted", 1, 2),
+                             agreement.Agreement("Z3A.24", "", "asserted", 16, 4),
+                             agreement.Agreement("Z3A.01", "", "asserted", 2, 8)])
+    kept = table.apply([_entity("20w2d", "Z3A.20"), _entity("6w1d", "Z3A.01")])
+    assert [e.text for e in kept] == ["20w2d"]  # Z3A.01, ten notes of its own, decides for itself
+    assert "the Z3A codes together in 19 of 33" in kept[0].concepts[0].evidence
+
+
 def test_a_pregnancys_code_is_not_given_instead_in_a_note_with_no_pregnancy() -> None:
     bleeding = Entity(0, 16, "vaginal bleeding", 0.9, (Trait("SIGN", 0.8, "code"),),
                       (Concept("N93.9", "Abnormal uterine and vaginal bleeding, unspecified", 0.9, "index term"),))

@@ -91,6 +91,37 @@ def test_pregnancy_moves_conditions_to_chapter_15(detect_kb, text: str, code: st
         assert "I.C.15.a.1" in top[1]
 
 
+def test_a_past_pregnancys_complication_is_this_pregnancys_supervision(detect_kb) -> None:
+    ent = next(e for e in detect("G2P1001 at 22w3d. History of pre-eclampsia.", detect_kb)
+               if e.text.lower() == "pre-eclampsia")
+    assert [c.code for c in ent.concepts[:2]] == ["O09.292", "O14.90"]  # O09.29-, second trimester
+    assert not ent.has("HISTORY") and "earlier pregnancy" in ent.concepts[0].evidence
+    # not in a note with no pregnancy under way
+    ent = next(e for e in detect("History of pre-eclampsia.", detect_kb) if e.text.lower() == "pre-eclampsia")
+    assert ent.concepts[0].code.startswith("O14") and ent.has("HISTORY")
+
+
+def test_an_earlier_delivery_leaves_the_pregnancy_under_way(detect_kb) -> None:
+    # "postpartum" and "delivered" said after the pregnancy is stated are about an earlier delivery
+    top = _top(detect_kb, "G3P1011 at 9w2d. Hx of postpartum hemorrhage. Essential hypertension.")
+    assert top["essential hypertension"][0] == "O10.011"
+    assert top["postpartum hemorrhage"][0] == "O09.291"
+    # stated first, they make the note one written after delivery
+    top = _top(detect_kb, "Postpartum visit, delivered 3/10 at 39w1d. Essential hypertension.")
+    assert top["essential hypertension"][0] == "O10.03"
+
+
+def test_a_trimester_child_is_chosen_by_its_trimester_words(detect_kb) -> None:
+    # O72.1 has no trimester children: O72.0 "Third-stage hemorrhage" is no third trimester
+    top = _top(detect_kb, "G2P1 at 39w2d in labor. Delivered. Postpartum hemorrhage, QBL 1200 mL.")
+    assert top["postpartum hemorrhage"][0] == "O72.1"
+
+
+def test_a_relatives_pregnancy_is_not_the_patients(detect_kb) -> None:
+    top = _top(detect_kb, "45M referred after his pregnant wife had a reactive test. Essential hypertension.")
+    assert top["essential hypertension"][0] == "I10"
+
+
 def test_pregnancy_keeps_the_condition_code_as_an_additional_code(detect_kb) -> None:
     ent = next(e for e in detect("Pregnant, second trimester. Essential hypertension.", detect_kb)
                if e.text.lower() == "essential hypertension")

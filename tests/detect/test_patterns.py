@@ -27,6 +27,9 @@ def _found(kb, text: str) -> list[tuple[str, str, set[str]]]:
         ("Vitals: BP 118/70, HR 124, RR 18.", "HR 124", "R00.0"),  # a measured tachycardia
         ("In ED: T 39.4, BP 84/50 despite fluids.", "BP 84/50", "I95.9"),  # a measured hypotension
         ("Exam: SpO2 86% RA, RR 26.", "SpO2 86", "R09.02"),  # a measured hypoxemia
+        ("Labs: Na 128, K 6.1, Cr 2.0.", "K 6.1", "E87.5"),   # measured electrolytes out of range
+        ("Labs: Na 128, K 6.1, Cr 2.0.", "Na 128", "E87.1"),
+        ("Potassium was 3.1 yesterday.", "Potassium was 3.1", "E87.6"),
     ],
 )
 def test_pattern_mentions(detect_kb, text: str, span: str, code: str) -> None:
@@ -56,6 +59,22 @@ def test_an_iron_saturation_is_no_oxygen_saturation(detect_kb) -> None:
 def test_a_childs_low_blood_pressure_is_no_finding(detect_kb) -> None:
     assert not [c for _, c, _ in _found(detect_kb, "6 yo girl. BP 86/52, well appearing.") if c.startswith("I95")]
     assert not [c for _, c, _ in _found(detect_kb, "BP 118/70.") if c.startswith("I95")]
+
+
+def test_electrolytes_in_range_are_no_finding(detect_kb) -> None:
+    assert not [c for _, c, _ in _found(detect_kb, "Labs: Na 138, K 4.2, K 5.4.") if c.startswith("E87")]
+    # an infant's potassium runs higher
+    assert not [c for _, c, _ in _found(detect_kb, "3 mo old infant. K 6.0, hemolyzed.") if c.startswith("E87")]
+
+
+@pytest.mark.parametrize("text", ["STI screen: NAAT GC/CT, RPR, HIV.", "HIV 4th gen sent.",
+                                  "HIV and syphilis serologies pending.", "Check HIV, RPR, creatinine."])
+def test_hiv_named_as_its_test_is_no_condition(detect_kb, text: str) -> None:
+    assert not [c for _, c, _ in _found(detect_kb, text) if c == "B20"], text
+
+
+def test_hiv_as_a_condition(detect_kb) -> None:
+    assert [c for _, c, _ in _found(detect_kb, "PMH: HIV on ART, hypertension.") if c == "B20"]
 
 
 def test_not_a_condition(detect_kb) -> None:

@@ -55,6 +55,10 @@ MIN_NOTES = 2
 # the notes a reading's words must cover to decide for themselves when they hold a number
 VALUE_NOTES = 8
 _NUMBER = re.compile(r"\b\d")
+# categories whose codes are one value each (Z3A.20: 20 weeks of gestation), so each code's own count is
+# small: Z3A.20 was right in 1 of 3 training notes where the Z3A codes together were right in 131 of 187.
+# A code of these with fewer than VALUE_NOTES notes of its own is judged by its category's count.
+VALUE_CATEGORIES = frozenset({"Z3A"})
 # A lower-ranked code replaces a withheld first one only on three or more training notes: two notes
 # made bare "pain" G89.29 (other chronic pain) in place of R52, where coders wanted a site or nothing.
 RUNNER_UP_NOTES = 3
@@ -164,6 +168,13 @@ class Table:
 
     def __init__(self, rows: Iterable[Agreement], bar: float = BAR, min_notes: int = MIN_NOTES) -> None:
         self.rows = {(a.code, a.words, a.when): a for a in rows}
+        pooled: dict[tuple[str, str], list[int]] = {}
+        for a in self.rows.values():
+            if not a.words and a.code[:3] in VALUE_CATEGORIES:
+                pooled.setdefault((a.code[:3], a.when), [0, 0])
+                pooled[a.code[:3], a.when][0] += a.right
+                pooled[a.code[:3], a.when][1] += a.wrong
+        self.pooled = {key: Agreement(key[0], "", key[1], r, w) for key, (r, w) in pooled.items()}
         self.bar = bar
         self.min_notes = min_notes
 
@@ -178,6 +189,8 @@ class Table:
         least = max(self.min_notes, VALUE_NOTES) if _NUMBER.search(words) else self.min_notes
         for key, enough in (((code, words, when), least), ((code, "", when), self.min_notes)):
             row = self.rows.get(key)
+            if key[1] == "" and code[:3] in VALUE_CATEGORIES and (row is None or row.notes < VALUE_NOTES):
+                row = self.pooled.get((code[:3], when))
             if row is not None and row.notes >= enough:
                 return row
         return None
@@ -253,7 +266,9 @@ class Table:
                     out.append(better)
                 continue
             scope = f'"{row.words}"' if row.words else "this code"
-            if when == "asserted":
+            if when == "asserted" and row.code != e.concepts[0].code:  # a category's pooled count
+                note = f"; coders agreed with the {row.code} codes together in {row.right} of {row.notes} training notes"
+            elif when == "asserted":
                 note = f"; coders agreed with {scope} as {row.code} in {row.right} of {row.notes} training notes"
             elif when == "past":
                 note = (f"; coders marked {scope} ({row.code}) past {row.right} of {row.notes} times the "
