@@ -184,6 +184,22 @@ TREE = [
             ("O14.93", "Unspecified pre-eclampsia, third trimester", [], {}),
         ], {}),
     ], {}),
+    ("O34", "Maternal care for abnormality of pelvic organs", [
+        ("O34.2", "Maternal care due to uterine scar from previous surgery", [
+            ("O34.21", "Maternal care for scar from previous cesarean delivery", [
+                ("O34.211", "Maternal care for low transverse scar from previous cesarean delivery", [], {}),
+                ("O34.212", "Maternal care for vertical scar from previous cesarean delivery", [], {}),
+                ("O34.219", "Maternal care for unspecified type scar from previous cesarean delivery", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
+    ("Z98", "Other postprocedural states", [
+        ("Z98.8", "Other specified postprocedural states", [
+            ("Z98.89", "Other specified postprocedural states", [
+                ("Z98.891", "History of uterine scar from previous surgery", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
     ("O72", "Postpartum hemorrhage", [
         ("O72.0", "Third-stage hemorrhage", [], {}),
         ("O72.1", "Other immediate postpartum hemorrhage", [], {}),

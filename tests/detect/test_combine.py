@@ -117,6 +117,17 @@ def test_a_trimester_child_is_chosen_by_its_trimester_words(detect_kb) -> None:
     assert top["postpartum hemorrhage"][0] == "O72.1"
 
 
+@pytest.mark.parametrize(("text", "code"), [
+    ("G2P1 at 24w3d. Prior C-section x1 (2022).", "O34.219"),  # maternal care for the scar
+    ("G2P1 at 24w3d. Desires TOLAC after prior LTCS.", "O34.211"),  # low transverse
+    ("45F. PSH: C-section x2, appendectomy.", "Z98.891"),  # no pregnancy: the scar's history
+])
+def test_a_previous_cesarean(detect_kb, text: str, code: str) -> None:
+    [ent] = [e for e in detect(text, detect_kb) if e.concepts and e.concepts[0].code[:3] in ("O34", "Z98")]
+    assert ent.concepts[0].code == code
+    assert not any(c.additional for c in ent.concepts)  # Z98.891 is not reported with O34.21-
+
+
 def test_a_relatives_pregnancy_is_not_the_patients(detect_kb) -> None:
     top = _top(detect_kb, "45M referred after his pregnant wife had a reactive test. Essential hypertension.")
     assert top["essential hypertension"][0] == "I10"

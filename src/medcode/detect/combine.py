@@ -381,6 +381,15 @@ def gestational_control(entities: list[Entity], text: str, rules: Pregnancy, tit
     return out
 
 
+_SCAR_KIND = ((re.compile(r"\bLTCS\b|\blow[- ]transverse\b", re.IGNORECASE), ("low", "transverse")),
+              (re.compile(r"\bclassical\b|\bvertical\b", re.IGNORECASE), ("vertical",)))
+
+
+def _named(code: str, maps: CodeMaps) -> bool:
+    """Whether a map names ``code`` itself, not in a range of categories (a status code, Z98.891)."""
+    return any(lo == hi == code for ranges, _ in maps for lo, hi in ranges)
+
+
 def mapped(code: str, maps: CodeMaps) -> str | None:
     """The target of the first map whose ranges cover ``code``."""
     return next((t for ranges, t in maps if any(_within(code, lo, hi) for lo, hi in ranges)), None)
@@ -527,7 +536,8 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
                 e = replace(e, concepts=(moved, *(c for c in e.concepts if c.code != found[0]))[:5])
             out.append(e)
             continue
-        if (head is None or not e.asserted or head.code.startswith(("O", "Z", "S", "T", "V", "W", "X", "Y"))
+        if (head is None or not e.asserted or head.code.startswith(("O", "S", "T", "V", "W", "X", "Y"))
+                or (head.code.startswith("Z") and not _named(head.code, rules.maps))  # Z98.891 is named
                 or _OBSTETRIC_TITLE.search(head.description)):  # F53.0 "Postpartum depression" stays
             out.append(e)
             continue
@@ -539,7 +549,9 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             target = mapped(head.code, rules.maps)
             if target and tri == "first":
                 target = rules.early.get(target, target)
-            found = resolve(target, ctx) if target else None
+            # the scar's kind names the child of O34.21- ("prior LTCS": low transverse, O34.211)
+            kind = {w for rx, words in _SCAR_KIND for w in words if rx.search(e.text)} if head.code.startswith("Z") else set()
+            found = resolve(target, ctx | kind) if target else None
             if puerperium and target and (found is None or "puerperium" not in found[1].lower()):
                 # "Anemia complicating pregnancy" (O99.01) has no puerperium child; its parent O99.0 has
                 # O99.03 "Anemia complicating the puerperium"
@@ -552,10 +564,11 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             continue
         code, title = found
         state = "in the puerperium" if puerperium else f"pregnant{f' ({tri} trimester)' if tri else ''}"
-        why = (f"the patient is {state}: guideline I.C.15.a.1 puts "
-               f"{head.code} under {target}; {head.code} follows as an additional code")
+        after = "is not reported with it" if head.code.startswith("Z") else "follows as an additional code"
+        why = f"the patient is {state}: guideline I.C.15.a.1 puts {head.code} under {target}; {head.code} {after}"
         moved = Concept(code, title, head.score, f"{head.evidence}; {why}")
-        own = replace(head, score=round(head.score - 0.0001, 4), additional=True)
+        # a status code the chapter 15 code takes in (Z98.891 under O34.21-) is not reported with it
+        own = replace(head, score=round(head.score - 0.0001, 4), additional=not head.code.startswith("Z"))
         rest = (c for c in e.concepts[1:] if c.code != code)
         out.append(replace(e, concepts=(moved, own, *rest)[:5]))
     if not puerperium:
