@@ -579,7 +579,7 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
 def _prior_pregnancy(e: Entity, head: Concept, rules: Pregnancy,
                      resolve: Callable[[str, set[str]], tuple[str, str] | None], ctx: set[str]) -> Entity | None:
     """A complication of an earlier pregnancy, read as past in a pregnant patient's note ("Hx preterm
-    delivery", "prior SAB", "h/o preeclampsia"), is coded as this pregnancy's supervision with that
+    delivery", "Hx PPH", "h/o preeclampsia"), is coded as this pregnancy's supervision with that
     history (O09.21- preterm labor, O09.29- other poor reproductive or obstetric history): a current
     code, with the complication's own code after it. Which complications, ``rules.history`` says. Over
     the 136 readable hand-coded sets 78 of the 105 mentions so read were coded this way; coders marked 17
