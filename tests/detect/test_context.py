@@ -106,6 +106,21 @@ def test_scope_limits(detect_kb, text: str, mention: str) -> None:
 @pytest.mark.parametrize(
     ("text", "mention"),
     [
+        ("Admitted after 4 days of cough.", "cough"),          # how long it lasted, not a past episode
+        ("Admitted after a week of headache.", "headache"),
+        ("Headache since last spring.", "headache"),           # when it began: still going
+        # a relative's death dates the patient's own trouble
+        ("Headache since her sister died last spring, and cough.", "headache"),
+        ("Cough after his wife's death, now constant.", "cough"),
+    ],
+)
+def test_current_trouble_dated_by_the_past(detect_kb, text: str, mention: str) -> None:
+    assert not {"HISTORY", "PERTAINS_TO_FAMILY"} & _traits(detect_kb, text)[mention]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
         ("Brought by mother for fever.", "fever"),          # the relative is the informant
         ("Lives with her daughter; cough for 2 days.", "cough"),
         ("Mother reports headache since Monday.", "headache"),

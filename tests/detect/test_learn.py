@@ -48,6 +48,16 @@ def test_train_keeps_precise_phrases_and_drops_vague_ones(detect_kb) -> None:
     assert not any("deny" in words or "denies" in words for words, _ in table)
 
 
+def test_a_phrase_over_two_coded_conditions_is_wrong_there(detect_kb) -> None:
+    # "cough/fever" coded as two mentions: a phrase of both words would report one of the two
+    base = dictionary_for(detect_kb, False)
+    notes = [_note("Cough/fever since Monday.", ("Cough/fever", "R05.9")),
+             _note("Cough/fever x2 days.", ("Cough/fever", "R05.9")),
+             _note("Cough/fever overnight.", ("Cough", "R05.9"), ("fever", "R50.9"))]
+    table = {(" ".join(sorted(x.words)), x.code): (x.right, x.wrong) for x in learn.train(notes, base, denied=False)}
+    assert table[("cough fever", "R05.9")] == (2, 1)
+
+
 def test_table_round_trip_and_errors(tmp_path: Path) -> None:
     rows = [learn.Learned(frozenset({"wiped", "out"}), "R53.83", "wiped out", 3, 1)]
     path = tmp_path / "t.tsv"

@@ -202,6 +202,13 @@ def test_a_planned_procedure_is_no_status(detect_kb) -> None:
     assert [e.concepts[0].code for e in detect("s/p CABG x3.", detect_kb)] == ["Z95.1"]
 
 
+def test_weight_loss_as_a_treatment_is_no_symptom(detect_kb) -> None:
+    for text in ("Obesity, BMI 36 - continue weight loss.", "Plan: discussed weight loss.",
+                 "Weight loss would help her knees.", "Retest after further weight loss."):
+        assert "R63.4" not in [c.code for e in detect(text, detect_kb) for c in e.concepts[:1]], text
+    assert [e.concepts[0].code for e in detect("Weight loss over 3 months.", detect_kb)] == ["R63.4"]
+
+
 def test_misspelling_is_corrected_after_no(detect_kb) -> None:
     for text in ("Has headahce.", "No headahce."):
         ents = detect(text, detect_kb)

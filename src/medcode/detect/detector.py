@@ -214,6 +214,9 @@ class Detector:
             if concepts[0].code.startswith(_PROCEDURE_STATUS) and (
                     _PLANNED_BEFORE.search(text, max(0, begin - 40), begin) or _PLANNED_AFTER.match(text, end)):
                 continue  # "consulted for CABG", "kidney transplant evaluation": the procedure is yet to come
+            if concepts[0].code == _WEIGHT_LOSS and (_AIM_BEFORE.search(text, max(0, begin - 60), begin)
+                                                     or _AIM_AFTER.match(text, end)):
+                continue  # "Obesity - continue wt loss", "weight loss would help knees": a treatment, not a symptom
             if concepts[0].code.startswith(_COMA_PARTS) and not _COMA_SCALE.search(
                     text, text.rfind("\n", 0, begin) + 1, _line_end(text, end)):
                 continue  # "episodes of screaming at night": a behaviour, not a verbal score of the coma scale
@@ -705,6 +708,19 @@ _PLANNED_BEFORE = re.compile(
 _PLANNED_AFTER = re.compile(r"\s*(?:evaluation|eval|work-?up|candidacy|candidate|consult(?:ation)?|referral|planned|"
                             r"scheduled|delayed|postponed|listing|waitlist|was recommended|is recommended)\b",
                             re.IGNORECASE)
+# Weight loss as the treatment instead of the symptom: asked for, discussed or under way in a plan
+# ("Obesity, BMI 36 - wt loss", "discussed weight loss", "after further wt loss", "weight loss 7-10%",
+# "weight loss would help knees"). In the hand-coded training sets, 37 of the 48 places where "weight
+# loss" was read as R63.4 and no coder coded it look so, and 1 of the 204 coded ones.
+_WEIGHT_LOSS = "R63.4"
+_AIM_BEFORE = re.compile(
+    r"(?:\b(?:discuss(?:ed)?|continued?|cont|further|after|encourag\w*|surgical|since|rapid|intentional|"
+    r"improv\w*[ \t]+(?:w/|with)|resolved[ \t]+(?:w/|with)|goal(?:[ \t]+of)?|first line|may mask|needs?|recommend\w*|"
+    r"via|by|more|some|through)(?:[ \t]+\d+(?:\.\d+)?[ \t]*(?:%|lbs?|kg))?[ \t]*$)"
+    r"|(?:\b(?:obes\w*|overweight|BMI[ \t]*\d+(?:\.\d+)?\)?|class[ \t]+(?:[1-3]|I{1,3}))[^\n.;]{0,30}[ \t]-[ \t]*$)",
+    re.IGNORECASE)
+_AIM_AFTER = re.compile(r"[ \t]*(?:\d+[ \t]*-[ \t]*\d+[ \t]*%|would\b|will\b|may\b|is first|first\b|before\b|discussed|"
+                        r"going well|attempt|intentional|goal|surgery|then regain|\((?:semaglutide|GLP))", re.IGNORECASE)
 _COMA_SCALE = re.compile(r"\b(?:GCS|Glasgow|coma scale|E\d\s*V\d\s*M\d)", re.IGNORECASE)
 
 

@@ -14,7 +14,7 @@ user's own coded notes):
    in another is one phrase whose side the detector reads from each note);
 2. each candidate is matched over all the training notes exactly as the detector would match it, and
    counted as right where the match overlaps a gold mention of its code (or an accepted alternative)
-   and wrong elsewhere; a bare "pain" or "HR" that is coded in a few notes but written in many others
+   and swallows no gold mention of another code whole, and wrong elsewhere; a bare "pain" or "HR" that is coded in a few notes but written in many others
    without a finding gets a low precision;
 3. phrases that were right often enough (``min_support`` times) and precisely enough (``min_precision``)
    are kept, with their counts, in a TSV file the detector reads next to its other vocabularies. A
@@ -212,6 +212,10 @@ def train(notes: list[dict], dictionary: Dictionary, *, min_support: int = 2,
             seen.add((match.term, begin, end))
             fam = family(match.term.code)
             hit = any(b < end and begin < e and fam in fams for b, e, fams, _ in gold)
+            # a phrase over two conditions ("vomiting/diarrhea" learned as R11.10) is wrong where it
+            # swallows a gold mention of another code whole: the detector would report one of the two
+            if hit and any(begin <= b and e <= end and fam not in fams for b, e, fams, _ in gold):
+                hit = False
             (right if hit else wrong)[match.term] += 1
             if reaches(scopes, match.first, match.last, begin, end):  # negated as the detector reads it
                 hit = any(b < end and begin < e and neg for b, e, _, neg in gold)
