@@ -79,6 +79,11 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Pneumonia in her 30s.", "pneumonia", "HISTORY"),
         ("- Headache: denies. Temp 37.2.", "headache", "NEGATION"),      # a protocol checklist answered
         ("Pneumonia on the left has now healed.", "pneumonia", "HISTORY"),
+        ("Recheck 48 h. ED if fever or headache.", "headache", "HYPOTHETICAL"),     # instructions naming the ED
+        ("Will call w/ cx. Return/ED for fever, cough or headache.", "cough", "HYPOTHETICAL"),
+        ("RTC if not improved in 72 h or sooner with cough.", "cough", "HYPOTHETICAL"),
+        ("Reviewed signs of pneumonia: fever, cough.", "cough", "HYPOTHETICAL"),
+        ("New drug; counseled re: headache.", "headache", "HYPOTHETICAL"),
     ],
 )
 def test_trait(detect_kb, text: str, mention: str, trait: str) -> None:
@@ -116,6 +121,10 @@ def test_scope_limits(detect_kb, text: str, mention: str) -> None:
 )
 def test_current_trouble_dated_by_the_past(detect_kb, text: str, mention: str) -> None:
     assert not {"HISTORY", "PERTAINS_TO_FAMILY"} & _traits(detect_kb, text)[mention]
+
+
+def test_the_ed_named_as_where_she_came_is_no_instruction(detect_kb) -> None:
+    assert "HYPOTHETICAL" not in _traits(detect_kb, "ED for chest pain since noon.")["chest pain"]
 
 
 @pytest.mark.parametrize(
