@@ -68,6 +68,25 @@ TREE = [
         ("E13.9", "Other specified diabetes mellitus without complications", [], {}),
     ], {}),
     ("E66", "Overweight and obesity", [("E66.9", "Obesity, unspecified", [], {})], {}),
+    ("H04", "Disorders of lacrimal system", [
+        ("H04.2", "Epiphora", [
+            ("H04.20", "Unspecified epiphora", [
+                ("H04.201", "Unspecified epiphora, right lacrimal gland", [], {}),
+                ("H04.202", "Unspecified epiphora, left lacrimal gland", [], {}),
+                ("H04.203", "Unspecified epiphora, bilateral lacrimal glands", [], {}),
+                ("H04.209", "Unspecified epiphora, unspecified lacrimal gland", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
+    ("B95", "Streptococcus, Staphylococcus, and Enterococcus as the cause of diseases classified elsewhere", [
+        ("B95.6", "Staphylococcus aureus as the cause of diseases classified elsewhere", [
+            ("B95.61", "Methicillin susceptible Staphylococcus aureus infection as the cause of diseases classified "
+                       "elsewhere", [], {}),
+        ], {}),
+    ], {}),
+    ("Z17", "Estrogen receptor status", [
+        ("Z17.0", "Estrogen receptor positive status [ER+]", [], {}),
+    ], {}),
     ("H93", "Other disorders of ear, not elsewhere classified", [
         ("H93.1", "Tinnitus", [
             ("H93.11", "Tinnitus, right ear", [], {}),

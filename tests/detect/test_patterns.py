@@ -273,3 +273,20 @@ def test_a_bruise_of_a_site_is_a_contusion(text: str, code: str) -> None:
 def test_a_bruise_at_a_surgical_site_is_no_contusion() -> None:
     text = "L leg EVH site with mild ecchymosis."
     assert not [p for p in load_patterns() if p.name.startswith("contusion") and p.regex.search(text)]
+
+
+def test_tearing_of_an_eye_takes_the_side_said_of_the_eye(detect_kb) -> None:
+    ents = detect("Something flew into her L eye. Now FB sensation, tearing, light sensitivity.", detect_kb)
+    tearing = next(e for e in ents if e.text == "tearing")
+    assert tearing.concepts[0].code == "H04.202" and "'L eye' earlier" in tearing.concepts[0].evidence
+    assert [e.concepts[0].code for e in detect("Mild bilateral eye tearing.", detect_kb)] == ["H04.203"]
+    # a tearing pain is a pain
+    assert not any(c.code.startswith("H04") for e in detect("Tearing chest pain to the back.", detect_kb)
+                   for c in e.concepts)
+
+
+def test_an_organism_and_a_receptor_status_named_alone(detect_kb) -> None:
+    assert [e.concepts[0].code for e in detect("Bone cx: MSSA.", detect_kb)] == ["B95.61"]
+    # a screen's result names no infection
+    assert not any(c.code == "B95.61" for e in detect("Nares PCR: MSSA negative.", detect_kb) for c in e.concepts)
+    assert "Z17.0" in [e.concepts[0].code for e in detect("Left breast cancer, ER+, PR+.", detect_kb)]

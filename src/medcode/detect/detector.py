@@ -226,6 +226,9 @@ class Detector:
                 elif (site := _site_before(text, begin, denied)) is not None:
                     concepts = self._with_label_site(text[begin:end], _site_words(site.group(0)), concepts,
                                                      f"{site.group(0)!r} earlier in the paragraph")
+            elif ("H00" <= concepts[0].code < "H60" and _NO_SIDE.search(concepts[0].evidence)
+                  and (eye := _eye_before(text, begin, denied)) is not None):
+                concepts = self._with_eye_side(m, tokens, owner, k, eye, concepts)
             elif _NO_SIDE.search(concepts[0].evidence) and (site := _site_before(text, begin, denied)) is not None:
                 concepts = self._with_recalled_side(m, tokens, owner, k, text[begin:end], site.group(0), concepts)
             span = m.last - m.first + 1
@@ -429,6 +432,20 @@ class Detector:
             return concepts
         top = sided[0]
         moved = replace(top, evidence=f"{top.evidence}; side from {site!r} earlier in the paragraph")
+        return [moved, *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
+
+    def _with_eye_side(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int,
+                       eye: re.Match[str], concepts: list[Concept]) -> list[Concept]:
+        """"L eye pain, FB sensation, tearing": an eye finding that names no side takes the side said of
+        the eye earlier in the paragraph (an eye code's title names the lacrimal gland or the eyelid, not
+        "eye", so the limb sites' recall does not reach it)."""
+        said = eye.group(0).lower().split()[0].rstrip(".")
+        side = _EYE_SIDES.get(said, "bilateral")
+        sided = self._concepts(m, tokens, owner, k, [{side}])
+        if not sided or _NO_SIDE.search(sided[0].evidence):
+            return concepts
+        top = sided[0]
+        moved = replace(top, evidence=f"{top.evidence}; side from {eye.group(0)!r} earlier in the paragraph")
         return [moved, *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
 
     def conflicts(self, entities: list[Entity]) -> list[Conflict]:
@@ -795,6 +812,24 @@ _RECALL_SITE = re.compile(
     + r")s?\b", re.IGNORECASE)
 _RECALL_REACH = 300  # characters back from the bare finding
 _NO_SIDE = re.compile(r"not stated: [^;]*\blaterality\b")  # as _evidence writes it
+
+
+# An eye named with its side ("L eye", "right eye", "OD", "OU", "both eyes") that a later eye finding
+# with no side of its own ("tearing", "photophobia") is about
+_EYE_SIDE = re.compile(r"(?<![\w/])(?:(?:[RL]|rt|lt|right|left)\.?[ \t]+(?:[a-z]+[ \t]+)?eyes?\b|(?-i:OD|OS|OU)\b|"
+                       r"(?:both|bilat(?:eral)?)[ \t]+eyes\b)", re.IGNORECASE)
+_EYE_SIDES = {"r": "right", "rt": "right", "right": "right", "od": "right",
+              "l": "left", "lt": "left", "left": "left", "os": "left"}
+
+
+def _eye_before(text: str, begin: int, denied: Callable[[int], bool]) -> re.Match[str] | None:
+    """The last eye named with its side before ``begin`` in its paragraph, within reach, not denied there."""
+    blank = text.rfind("\n\n", 0, begin)
+    start = max(0 if blank < 0 else blank + 2, begin - _RECALL_REACH)
+    found = None
+    for found in _EYE_SIDE.finditer(text, start, begin):
+        pass
+    return None if found is None or denied(found.end() - 1) else found
 
 
 def _site_before(text: str, begin: int, denied: Callable[[int], bool]) -> re.Match[str] | None:
