@@ -80,8 +80,8 @@ TREE = [
     ], {}),
     ("B95", "Streptococcus, Staphylococcus, and Enterococcus as the cause of diseases classified elsewhere", [
         ("B95.6", "Staphylococcus aureus as the cause of diseases classified elsewhere", [
-            ("B95.61", "Methicillin susceptible Staphylococcus aureus infection as the cause of diseases classified "
-                       "elsewhere", [], {}),
+            ("B95.61", ("Methicillin susceptible Staphylococcus aureus infection as the cause of diseases "
+                        "classified elsewhere"), [], {}),
         ], {}),
     ], {}),
     ("Z17", "Estrogen receptor status", [
