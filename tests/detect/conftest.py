@@ -347,6 +347,22 @@ TREE = [
             ], {}),
         ], {}),
     ], {}),
+    ("R29", "Other symptoms and signs involving the nervous and musculoskeletal systems", [
+        ("R29.6", "Repeated falls", [], {}),
+    ], {}),
+    ("E86", "Volume depletion", [("E86.0", "Dehydration", [], {})], {}),
+    ("A41", "Other sepsis", [
+        ("A41.5", "Sepsis due to other Gram-negative organisms", [
+            ("A41.51", "Sepsis due to Escherichia coli [E. coli]", [], {}),
+        ], {}),
+        ("A41.9", "Sepsis, unspecified organism", [], {}),
+    ], {}),
+    ("B96", "Other bacterial agents as the cause of diseases classified elsewhere", [
+        ("B96.2", "Escherichia coli [E. coli ] as the cause of diseases classified elsewhere", [
+            ("B96.20", "Unspecified Escherichia coli [E. coli] as the cause of diseases classified elsewhere", [],
+             {"inclusion": ["Escherichia coli [E. coli] NOS"]}),
+        ], {}),
+    ], {}),
     ("Z91", "Personal risk factors, not elsewhere classified", [
         ("Z91.8", "Other specified personal risk factors, not elsewhere classified", [
             ("Z91.81", "History of falling", [], {}),
@@ -515,7 +531,8 @@ def _diag(code: str, title: str, children: list, extras: dict, depth: int) -> st
 def tabular_xml() -> str:
     parts = ['<?xml version="1.0" encoding="utf-8"?>', "<ICD10CM.tabular>", "<version>2026</version>"]
     for letter, (num, desc) in CHAPTERS.items():
-        diags = [d for d in TREE if d[0].startswith(letter)]
+        # chapter 1 (infectious diseases) holds the A and the B codes
+        diags = [d for d in TREE if d[0][0] in ("AB" if letter == "B" else letter)]
         rng = f"{diags[0][0]}-{diags[-1][0]}"
         parts += [f"<chapter><name>{num}</name><desc>{desc}</desc>", f'<section id="{rng}"><desc>{desc}</desc>']
         parts += [_diag(*d, 1) for d in diags]

@@ -104,7 +104,7 @@ def test_bad_pattern_rejected() -> None:
         ("s/p TAH/BSO for fibroids.", "Z90.710"),
         ("s/p TAH/BSO for fibroids.", "Z90.722"),
         ("Blood type O, Rh negative.", "Z67.91"),
-        ("Fell twice this winter.", "Z91.81"),
+        ("Hx falls x2 this year.", "Z91.81"),
         ("High fall risk.", "Z91.81"),
         ("Latent TB, treated with rifampin.", "Z22.7"),
         ("Allergies: penicillin - rash; sulfa - hives.", "Z88.0"),       # a reaction after a dash
@@ -290,3 +290,18 @@ def test_an_organism_and_a_receptor_status_named_alone(detect_kb) -> None:
     # a screen's result names no infection
     assert not any(c.code == "B95.61" for e in detect("Nares PCR: MSSA negative.", detect_kb) for c in e.concepts)
     assert "Z17.0" in [e.concepts[0].code for e in detect("Left breast cancer, ER+, PR+.", detect_kb)]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Falls: 2 falls in past 6 mo, no injury.", "R29.6"),    # falls counted in the story: repeated falls
+        ("Fell twice this winter.", "R29.6"),
+        ("Exam: dry mucous membranes, cap refill 3 s.", "E86.0"),  # the exam sign of dehydration
+        ("MM dry, skin turgor poor.", "E86.0"),
+        ("Sepsis due to E. coli, resolving.", "A41.51"),         # the organism in the combination code
+        ("Urine cx grew E. coli.", "B96.20"),
+    ],
+)
+def test_findings_coded_as_coders_code_them(detect_kb, text: str, code: str) -> None:
+    assert detect(text, detect_kb)[0].concepts[0].code == code
