@@ -45,6 +45,14 @@ def test_train_counts_each_asserted_code_once_per_note() -> None:
     assert all(a.notes >= 2 for a in agreement.train(notes, lambda text: readings[text]))
 
 
+def test_a_code_written_by_its_own_title_is_not_judged_by_the_codes_other_readings() -> None:
+    table = agreement.Table([agreement.Agreement("A41.52", "", "asserted", 1, 4)])
+    titled = Entity(0, 25, "Sepsis due to Pseudomonas", 0.9, (),
+                    (Concept("A41.52", "Sepsis due to Pseudomonas", 0.9, "title term"),))
+    bare = Entity(0, 11, "Pseudomonas", 0.9, (), (Concept("A41.52", "Sepsis due to Pseudomonas", 0.9, "inclusion"),))
+    assert table.apply([titled, bare]) == [titled]
+
+
 def test_table_withholds_rarely_agreed_codes_and_says_why_it_keeps_others() -> None:
     table = agreement.Table([agreement.Agreement("R00.0", "hr 102", "asserted", 1, 9),
                              agreement.Agreement("R00.0", "", "asserted", 30, 20),

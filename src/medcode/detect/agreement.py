@@ -251,7 +251,9 @@ class Table:
                                       *e.concepts[1:]))
                 when = reading(e)
                 row = self.find(e, when) if when else None
-            if row is None:
+            if row is None or (when == "asserted" and not row.words and _names_title(e)):
+                # no count, or only the code's count while the note writes the code's own title in full
+                # ("Sepsis due to Pseudomonas"): that code's other readings say nothing about this one
                 out.append(e)
                 continue
             if (row.share < self.bar and not obstetric and row.instead.startswith("O")
@@ -284,6 +286,15 @@ class Table:
 def dump(rows: list[Agreement]) -> str:
     return write_tsv(COLUMNS, ((a.code, a.words, a.when, a.right, a.wrong,
                                 f"{a.instead} {a.instead_notes}" if a.instead else "") for a in rows))
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _names_title(entity: Entity) -> bool:
+    """Whether the entity's words hold every word of its first concept's title."""
+    title = set(_WORD.findall(entity.concepts[0].description.lower()))
+    return bool(title) and title <= set(_WORD.findall(entity.text.lower()))
 
 
 def load(path: Path | None = None) -> list[Agreement]:
