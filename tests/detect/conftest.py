@@ -265,6 +265,8 @@ TREE = [
     ("R09", "Other symptoms and signs involving the circulatory and respiratory system", [
         ("R09.0", "Asphyxia and hypoxemia", [("R09.02", "Hypoxemia", [], {})], {}),
     ], {}),
+    ("K90", "Intestinal malabsorption", [("K90.0", "Celiac disease", [], {})], {}),
+    ("B25", "Cytomegaloviral disease", [("B25.9", "Cytomegaloviral disease, unspecified", [], {})], {}),
     ("I95", "Hypotension", [("I95.1", "Orthostatic hypotension", [], {}), ("I95.9", "Hypotension, unspecified", [], {})], {}),
     ("R50", "Fever of other and unknown origin", [("R50.9", "Fever, unspecified", [], {"inclusion": ["Pyrexia NOS"]})], {}),
     ("R51", "Headache", [("R51.9", "Headache, unspecified", [], {})], {}),

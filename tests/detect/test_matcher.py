@@ -209,6 +209,30 @@ def test_weight_loss_as_a_treatment_is_no_symptom(detect_kb) -> None:
     assert [e.concepts[0].code for e in detect("Weight loss over 3 months.", detect_kb)] == ["R63.4"]
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Syphilis 2018, treated with benzathine PCN.", "Z88.0"),     # the drug given, no allergy
+        ("GBS positive - PCN G x3 doses.", "Z88.0"),
+        ("Consider celiac plexus block.", "K90.0"),                   # the artery's plexus
+        ("Celiac serologies to r/o celiac disease.", "K90.0"),
+        ("CMV D+/R-, on valganciclovir.", "B25.9"),                   # a transplant's serostatus
+        ("Check orthostatic vitals next visit.", "I95.1"),            # the measurement
+    ],
+)
+def test_words_that_name_no_condition_here(detect_kb, text: str, code: str) -> None:
+    assert code not in [c.code for e in detect(text, detect_kb) if not e.has("LOW_CONFIDENCE") for c in e.concepts[:1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("Allergies: PCN (hives).", "Z88.0"), ("Celiac disease.", "K90.0"),
+     ("CMV viremia, CMV PCR 48,000 IU/mL.", "B25.9"), ("Orthostatic hypotension.", "I95.1")],
+)
+def test_the_same_words_naming_the_condition(detect_kb, text: str, code: str) -> None:
+    assert code in [e.concepts[0].code for e in detect(text, detect_kb)]
+
+
 def test_misspelling_is_corrected_after_no(detect_kb) -> None:
     for text in ("Has headahce.", "No headahce."):
         ents = detect(text, detect_kb)
