@@ -86,6 +86,7 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     # her pregnancies counted, or one wanted or avoided: no pregnancy under way
     ("Varicose veins worse after each pregnancy. Essential hypertension.", "I10"),
     ("Not seeking pregnancy. Essential hypertension.", "I10"),
+    ("PMH: anemia in pregnancy (resolved). Essential hypertension.", "I10"),
 ])
 def test_pregnancy_moves_conditions_to_chapter_15(detect_kb, text: str, code: str) -> None:
     top = _top(detect_kb, text)["essential hypertension"]

@@ -205,6 +205,8 @@ class Detector:
                 continue
             if said == "frequency" and _PITCH.search(text, max(0, begin - 6), begin):
                 continue  # "high-frequency hearing loss": the pitch of a sound, not urinary frequency
+            if said == "tattooed":
+                continue  # "lesion tattooed distally": the endoscopist's ink mark, not a tattoo of the skin (L81.8)
             if said == "callus" and _BONE.search(text, _sentence_start(text, begin), _sentence_end(text, end)):
                 continue  # "XR: fx in alignment, early callus": the bone healing, not a callosity of the skin
             if _NOT_FINDING.match(text, end):
