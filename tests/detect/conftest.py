@@ -349,6 +349,7 @@ TREE = [
             ], {}),
         ], {}),
     ], {}),
+    ("F84", "Pervasive developmental disorders", [("F84.0", "Autistic disorder", [], {})], {}),
     ("R29", "Other symptoms and signs involving the nervous and musculoskeletal systems", [
         ("R29.6", "Repeated falls", [], {}),
     ], {}),

@@ -305,3 +305,9 @@ def test_an_organism_and_a_receptor_status_named_alone(detect_kb) -> None:
 )
 def test_findings_coded_as_coders_code_them(detect_kb, text: str, code: str) -> None:
     assert detect(text, detect_kb)[0].concepts[0].code == code
+
+
+def test_asd_is_autism_only_beside_development_and_behaviour(detect_kb) -> None:
+    assert [e.concepts[0].code for e in detect("6 yo with ASD level 1.", detect_kb)] == ["F84.0"]
+    assert [e.concepts[0].code for e in detect("ABA therapy for ASD.", detect_kb)] == ["F84.0"]
+    assert detect("Secundum ASD s/p closure.", detect_kb) == []   # beside a heart it is a septal defect
