@@ -91,6 +91,14 @@ def test_both_sides_take_the_categorys_bilateral_code(detect_kb) -> None:
     assert ent.concepts[0].code == "M17.0"
 
 
+def test_both_sides_with_no_bilateral_code_code_each_side_with_its_own_evidence(detect_kb) -> None:
+    (ent,) = detect("Pain in both knees.", detect_kb)
+    first, pair = ent.concepts[:2]
+    assert {first.code, pair.code} == {"M25.561", "M25.562"} and pair.additional
+    side = {"M25.561": "right", "M25.562": "left"}
+    assert f"laterality: {side[first.code]}" in first.evidence and f"laterality: {side[pair.code]}" in pair.evidence
+
+
 def test_an_unspecified_quadrant_is_no_detail_the_text_must_state(detect_kb) -> None:
     (ent,) = detect("Lump in the left breast.", detect_kb)
     assert ent.concepts[0].code == "N63.20"

@@ -389,8 +389,9 @@ class Detector:
                                      words - ctx, True)
         # the evidence text is written for the concepts kept only
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_CONCEPTS]
-        return [Concept(code, title, score, self._evidence(term, choice, hinted)
-                        + ("; both sides stated, no bilateral code: each side coded" if pair else ""), additional=pair)
+        return [Concept(code, title, score, _other_side(self._evidence(term, choice, hinted))
+                        + "; both sides stated, no bilateral code: each side coded", additional=True) if pair else
+                Concept(code, title, score, self._evidence(term, choice, hinted))
                 for code, (score, title, term, choice, hinted, pair) in ranked]
 
     def _evidence(self, term, choice: specificity.Choice, hinted: AbstractSet[str]) -> str:
@@ -831,6 +832,14 @@ def _label_words(text: str, begin: int, labels: list[tuple[int, int, str]]) -> l
 
 
 _SIDE_LETTER = {"r": "right", "l": "left", "bilat": "bilateral"}
+
+
+_LATERALITY = re.compile(r"laterality: (left|right)")
+
+
+def _other_side(evidence: str) -> str:
+    """The evidence of a pair's second code: the side read for the first, swapped."""
+    return _LATERALITY.sub(lambda m: "laterality: " + ("right" if m.group(1) == "left" else "left"), evidence)
 
 
 def _site_words(label: str) -> list[set[str]]:
