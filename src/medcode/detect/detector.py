@@ -866,22 +866,22 @@ _EYE_SIDES = {"r": "right", "rt": "right", "right": "right", "od": "right",
 
 def _eye_before(text: str, begin: int, denied: Callable[[int], bool]) -> re.Match[str] | None:
     """The last eye named with its side before ``begin`` in its paragraph, within reach, not denied there."""
-    blank = text.rfind("\n\n", 0, begin)
-    start = max(0 if blank < 0 else blank + 2, begin - _RECALL_REACH)
-    found = None
-    for found in _EYE_SIDE.finditer(text, start, begin):
-        pass
-    return None if found is None or denied(found.end() - 1) else found
+    return _last_before(_EYE_SIDE, text, begin, denied)
 
 
 def _site_before(text: str, begin: int, denied: Callable[[int], bool]) -> re.Match[str] | None:
     """The last sided site before ``begin`` in its paragraph (not past a blank line), within reach, that
     is not denied there (``denied`` says whether a negation covers an offset: "Denies R knee pain. Pain
     elsewhere" is no knee pain)."""
+    return _last_before(_RECALL_SITE, text, begin, denied)
+
+
+def _last_before(pattern: re.Pattern[str], text: str, begin: int,
+                 denied: Callable[[int], bool]) -> re.Match[str] | None:
     blank = text.rfind("\n\n", 0, begin)
     start = max(0 if blank < 0 else blank + 2, begin - _RECALL_REACH)
     found = None
-    for found in _RECALL_SITE.finditer(text, start, begin):
+    for found in pattern.finditer(text, start, begin):
         pass
     return None if found is None or denied(found.end() - 1) else found
 
