@@ -756,7 +756,8 @@ _DRUG_GIVEN_BEFORE = re.compile(
     r"\bcontinue|\bcont|\bppx|\bprophylaxis(?:\s*\()?|\bneeds?|\bdoses? of|\bcourse of|\bx\s*\d+\s*d(?:ays)?\s+of|"
     r"\bdesensiti[sz]\w*(?:\s+to)?|\bchallenge(?:\s+with)?|\bskin test(?:ing)?(?:\s+(?:to|for))?)\s*$", re.IGNORECASE)
 _DRUG_GIVEN_AFTER = re.compile(
-    r"\s*(?:G\b|VK\b|V\b|benzathine|procaine|started|given|x\s*\d|\d|-S\b|-sensitive|sensitive|susceptible|skin test|"
+    r"\s*(?:G\b|VK\b|V\b|benzathine|procaine|started|given|x\s*\d|\d+(?:[.,]\d+)?\s*(?:mg|g|MU|million|units?|mcg|IU)\b|"
+    r"-S\b|-sensitive|sensitive|susceptible|skin test|"
     r"challenge|tolerated|desensiti\w*|q\d|IV\b|IM\b|for\s+(?:GBS|syphilis|strep|prophylaxis))", re.IGNORECASE)
 _COMA_SCALE = re.compile(r"\b(?:GCS|Glasgow|coma scale|E\d\s*V\d\s*M\d)", re.IGNORECASE)
 
@@ -809,6 +810,8 @@ def _sentence_start(text: str, at: int) -> int:
 def _sentence_end(text: str, at: int) -> int:
     ends = [x for x in (text.find(".", at), text.find("\n", at)) if x >= 0]
     return min(ends) if ends else len(text)
+
+
 # A body-site label that starts a line of an exam or a problem list ("R knee: small effusion", "#2 L
 # shoulder: pain at night", "L ankle - swelling"): its side and site describe the findings on that line.
 _LABEL = re.compile(r"^[ \t]*(?:[A-Za-z]{2,12}:[ \t]*)?(?:#?\d+[.)]?[ \t]*)?((?:[RL]|right|left|bilat(?:eral)?)[ \t]+[A-Za-z][A-Za-z ]{1,24}?)[ \t]*(?::|[ \t]-[ \t])",
