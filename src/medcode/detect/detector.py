@@ -749,7 +749,7 @@ _AIM_AFTER = re.compile(r"[ \t]*(?:\d+[ \t]*-[ \t]*\d+[ \t]*%|would\b|will\b|may
 # A drug named as a treatment given, tested or tolerated is no allergy status (Z88): "treated w/ benzathine
 # PCN", "GBS positive - PCN G x3 doses", "Penicillin skin test negative", "ceftriaxone (PCN-S)". Learned
 # phrases read "PCN" and "penicillin" alone as Z88.0 (right 281 of 349 times in training); in the hand-
-# coded training sets these words around removed 36 of the 105 misreadings and 2 of the 728 right ones.
+# coded training sets these words around removed 34 of the 105 misreadings and 1 of the 728 right ones.
 _ALLERGY_STATUS = "Z88"
 _DRUG_GIVEN_BEFORE = re.compile(
     r"(?:\b(?:treated|tx|rx)(?:\s+(?:with|w/))?|\bbenzathine|\bIV|\bIM|\bPO|\bstart(?:ed|ing)?|\breceiv(?:ed|ing)|\bon|"
