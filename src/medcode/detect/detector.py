@@ -389,10 +389,13 @@ class Detector:
                                      words - ctx, True)
         # the evidence text is written for the concepts kept only
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_CONCEPTS]
-        return [Concept(code, title, score, _other_side(self._evidence(term, choice, hinted))
-                        + "; both sides stated, no bilateral code: each side coded", additional=True) if pair else
-                Concept(code, title, score, self._evidence(term, choice, hinted))
-                for code, (score, title, term, choice, hinted, pair) in ranked]
+        out = []
+        for code, (score, title, term, choice, hinted, pair) in ranked:
+            evidence = self._evidence(term, choice, hinted)
+            if pair:  # the second side: its own side in the evidence
+                evidence = _other_side(evidence) + "; both sides stated, no bilateral code: each side coded"
+            out.append(Concept(code, title, score, evidence, additional=pair))
+        return out
 
     def _evidence(self, term, choice: specificity.Choice, hinted: AbstractSet[str]) -> str:
         """:func:`_evidence`, kept per reading: a note says its terms again, and notes share most of theirs."""
@@ -435,12 +438,7 @@ class Detector:
         said = set(words(mention))
         if not any(w in said or w.rstrip("s") in said for w in named[-1]):
             return concepts  # another site: its side says nothing here
-        sided = self._concepts(m, tokens, owner, k, named[:1])
-        if not sided or _NO_SIDE.search(sided[0].evidence):
-            return concepts
-        top = sided[0]
-        moved = replace(top, evidence=f"{top.evidence}; side from {site!r} earlier in the paragraph")
-        return [moved, *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
+        return _sided_first(self._concepts(m, tokens, owner, k, named[:1]), site, concepts)
 
     def _with_eye_side(self, m: _Mention, tokens: list[Token], owner: dict[int, int], k: int,
                        eye: re.Match[str], concepts: list[Concept]) -> list[Concept]:
@@ -449,12 +447,7 @@ class Detector:
         "eye", so the limb sites' recall does not reach it)."""
         said = eye.group(0).lower().split()[0].rstrip(".")
         side = _EYE_SIDES.get(said, "bilateral")
-        sided = self._concepts(m, tokens, owner, k, [{side}])
-        if not sided or _NO_SIDE.search(sided[0].evidence):
-            return concepts
-        top = sided[0]
-        moved = replace(top, evidence=f"{top.evidence}; side from {eye.group(0)!r} earlier in the paragraph")
-        return [moved, *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
+        return _sided_first(self._concepts(m, tokens, owner, k, [{side}]), eye.group(0), concepts)
 
     def conflicts(self, entities: list[Entity]) -> list[Conflict]:
         return excludes1_conflicts(self.kb, [e.concepts[0].code for e in entities if e.asserted and e.concepts])
@@ -865,6 +858,16 @@ _EYE_SIDE = re.compile(r"(?<![\w/])(?:(?:[RL]|rt|lt|right|left)\.?[ \t]+(?:[a-z]
                        r"(?:both|bilat(?:eral)?)[ \t]+eyes\b)", re.IGNORECASE)
 _EYE_SIDES = {"r": "right", "rt": "right", "right": "right", "od": "right",
               "l": "left", "lt": "left", "left": "left", "os": "left"}
+
+
+def _sided_first(sided: list[Concept], said: str, concepts: list[Concept]) -> list[Concept]:
+    """``concepts`` led by the reading with the side recalled from ``said`` (earlier in the paragraph), when
+    that reading found a side; else ``concepts`` as they were."""
+    if not sided or _NO_SIDE.search(sided[0].evidence):
+        return concepts
+    top = sided[0]
+    moved = replace(top, evidence=f"{top.evidence}; side from {said!r} earlier in the paragraph")
+    return [moved, *(c for c in concepts if c.code != top.code)][:MAX_CONCEPTS]
 
 
 def _eye_before(text: str, begin: int, denied: Callable[[int], bool]) -> re.Match[str] | None:
