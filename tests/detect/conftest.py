@@ -185,6 +185,7 @@ TREE = [
     ], {}),
     ("N39", "Other disorders of urinary system", [
         ("N39.0", "Urinary tract infection, site not specified", [], {}),
+        ("N39.3", "Stress incontinence (female) (male)", [], {}),
     ], {}),
     ("B20", "Human immunodeficiency virus [HIV] disease", [], {}),
     ("O09", "Supervision of high risk pregnancy", [
@@ -462,6 +463,21 @@ TREE = [
             ], {}),
         ], {}),
     ], {}),
+    # pallor said of the patient; stress incontinence and dysmenorrhea (an "unspecified" code widened only
+    # to its own kin); a muscle cramp; a diagnosis weighed and set aside; a mood and a sleep disorder
+    ("R23", "Other skin changes", [("R23.1", "Pallor", [], {})], {}),
+    ("R32", "Unspecified urinary incontinence", [], {}),
+    ("N94", "Pain and other conditions associated with female genital organs and menstrual cycle", [
+        ("N94.4", "Primary dysmenorrhea", [], {}),
+        ("N94.5", "Secondary dysmenorrhea", [], {}),
+        ("N94.6", "Dysmenorrhea, unspecified", [], {}),
+        ("N94.9", "Unspecified condition associated with female genital organs and menstrual cycle", [], {}),
+    ], {}),
+    ("R25", "Abnormal involuntary movements", [("R25.2", "Cramp and spasm", [], {})], {}),
+    ("F31", "Bipolar disorder", [("F31.9", "Bipolar disorder, unspecified", [], {})], {}),
+    ("F39", "Unspecified mood [affective] disorder", [], {}),
+    ("G47", "Sleep disorders", [("G47.9", "Sleep disorder, unspecified", [], {})], {}),
+    ("R30", "Pain associated with micturition", [("R30.0", "Dysuria", [], {})], {}),
 ]
 CHAPTERS = {"B": ("1", "Infectious diseases"), "L": ("12", "Skin diseases"), "K": ("11", "Digestive diseases"), "C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
@@ -511,6 +527,9 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("H", 1, "postpartum", "(following delivery of placenta)", "O72.1"),
     ("P", 0, "Pre-eclampsia", "", "O14.90"),
     ("H", 1, "intracerebral", "(nontraumatic)", "I61.9"),
+    ("D", 0, "Disorder", "(of)", ""),
+    ("D", 1, "mood", "", "F39"),
+    ("C", 0, "Cramp(s)", "", "R25.2"),
 ]
 
 

@@ -87,6 +87,11 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     ("Varicose veins worse after each pregnancy. Essential hypertension.", "I10"),
     ("Not seeking pregnancy. Essential hypertension.", "I10"),
     ("PMH: anemia in pregnancy (resolved). Essential hypertension.", "I10"),
+    # an infertility visit: none under way, whatever the note says of pregnancy
+    ("Not currently pregnant (UPT neg today). Essential hypertension.", "I10"),
+    ("Trying x18 months, regular intercourse, no pregnancy. Essential hypertension.", "I10"),
+    ("If pregnancy occurs before treatment, call. Essential hypertension.", "I10"),
+    ("Her only pregnancy, in 2021, ended in a loss. Essential hypertension.", "I10"),
 ])
 def test_pregnancy_moves_conditions_to_chapter_15(detect_kb, text: str, code: str) -> None:
     top = _top(detect_kb, text)["essential hypertension"]

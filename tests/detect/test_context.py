@@ -329,3 +329,24 @@ def test_an_ability_lost_is_no_denial(detect_kb) -> None:
 @pytest.mark.parametrize("text", ["FH hypertension.", "Family hx of hypertension.", "Fam hx hypertension."])
 def test_family_history_written_inline(detect_kb, text: str) -> None:
     assert "PERTAINS_TO_FAMILY" in _traits(detect_kb, text)["hypertension"]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "trait"),
+    [
+        ("Partner is HIV-negative, on PrEP.", "hiv", "NEGATION"),          # a result joined by a hyphen
+        ("Pneumonia was considered but CXR clear.", "pneumonia", "NEGATION"),  # weighed and set aside
+        ("Bipolar disorder considered given FHx.", "bipolar disorder", "LOW_CONFIDENCE"),  # only weighed
+        ("Pneumonia - no (CXR clear).", "pneumonia", "NEGATION"),          # a question answered "no"
+        ("Denys dysuria or fever.", "dysuria", "NEGATION"),                 # misspelt, still a denial
+        ("CTCAE: Fever: G0, cough: G1.", "fever", "NEGATION"),              # graded zero
+    ],
+)
+def test_set_aside_answered_or_graded_away(detect_kb, text: str, mention: str, trait: str) -> None:
+    assert trait in _traits(detect_kb, text)[mention]
+
+
+@pytest.mark.parametrize("text", ["Hx pneumonia - no recurrence since.", "Pneumonia, considered for ICU transfer."])
+def test_a_history_or_a_plan_is_no_denial(detect_kb, text: str) -> None:
+    # "- no recurrence" tells a history; "considered for" weighs a plan, not the diagnosis
+    assert not _traits(detect_kb, text)["pneumonia"] & {"NEGATION", "LOW_CONFIDENCE"}

@@ -218,6 +218,9 @@ def test_weight_loss_as_a_treatment_is_no_symptom(detect_kb) -> None:
         ("Celiac serologies to r/o celiac disease.", "K90.0"),
         ("CMV D+/R-, on valganciclovir.", "B25.9"),                   # a transplant's serostatus
         ("Check orthostatic vitals next visit.", "I95.1"),            # the measurement
+        ("HIV PrEP offered - pt interested.", "B20"),                  # prophylaxis, no infection
+        ("Start ART ~day 14, HIV partner notification done.", "B20"),
+        ("Plan: baseline HIV, HCV Ab, LFTs.", "B20"),                  # a list of tests ordered
     ],
 )
 def test_words_that_name_no_condition_here(detect_kb, text: str, code: str) -> None:
@@ -269,3 +272,15 @@ def test_findings_joined_by_or_are_read_one_by_one(detect_kb) -> None:
     assert [(e.text, e.concepts[0].code, e.has("NEGATION")) for e in ents] == [
         ("fever", "R50.9", True), ("chills", "R68.83", True)]
     assert [e.concepts[0].code for e in detect("Fever with chills.", detect_kb)] == ["R50.9"]
+
+
+def test_a_term_borrows_no_single_word_of_another_phrases_expansion(detect_kb) -> None:
+    # "poor sleep" stands for "sleep disorder"; its "disorder" does not join "mood" into a mood disorder
+    codes = [c.code for e in detect("She reports low mood and poor sleep.", detect_kb) for c in e.concepts]
+    assert "F39" not in codes
+    assert "G47.9" in codes
+
+
+@pytest.mark.parametrize("text", ["Stress urinary incontinence - pelvic floor PT.", "She has stress urinary incontinence."])
+def test_stress_urinary_incontinence_is_stress_incontinence(detect_kb, text: str) -> None:
+    assert [e.concepts[0].code for e in detect(text, detect_kb)] == ["N39.3"]

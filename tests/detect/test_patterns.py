@@ -311,3 +311,25 @@ def test_asd_is_autism_only_beside_development_and_behaviour(detect_kb) -> None:
     assert [e.concepts[0].code for e in detect("6 yo with ASD level 1.", detect_kb)] == ["F84.0"]
     assert [e.concepts[0].code for e in detect("ABA therapy for ASD.", detect_kb)] == ["F84.0"]
     assert detect("Secundum ASD s/p closure.", detect_kb) == []   # beside a heart it is a septal defect
+
+
+@pytest.mark.parametrize(
+    ("text", "pale"),
+    [
+        ("Exam: pale, diaphoretic. HR 112.", True),        # the patient is pale
+        ("HR 118, BP 96/58. Pale. Abd soft.", True),
+        ("She went pale and sweaty, then fainted.", True),
+        ("Pelvic: pale, thin vaginal mucosa, loss of rugae.", False),  # a part is pale, not the patient
+        ("Exam: boggy pale turbinates.", False),
+    ],
+)
+def test_pale_said_of_the_patient_is_pallor(detect_kb, text: str, pale: bool) -> None:
+    assert ("R23.1" in [e.concepts[0].code for e in detect(text, detect_kb)]) is pale
+
+
+def test_cramps_of_the_menses_are_dysmenorrhea(detect_kb) -> None:
+    codes = [e.concepts[0].code for e in detect("Heavy periods with clots and severe cramps on cycle days 1-2.", detect_kb)]
+    # the unspecified dysmenorrhea code competes with its own kin, not with N94.9, whose title the note's
+    # "menstrual cycle" words would otherwise match
+    assert "N94.6" in codes and "N94.9" not in codes and "R25.2" not in codes
+    assert [e.concepts[0].code for e in detect("Leg cramps at night.", detect_kb)] == ["R25.2"]

@@ -289,6 +289,8 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
     for p in chosen:
         group = tokens[p].group
         if group is not None:  # a multi-word abbreviation ("ear pain" -> otalgia) counts as a whole
+            if len(chosen) > 1 and _borrows_one_word(term, tokens[group[0]:group[1] + 1]):
+                return None
             grouped.update(range(group[0], group[1] + 1))
     chosen |= grouped
     first, last = min(chosen), max(chosen)
@@ -303,6 +305,16 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
         if foreign > max(1, len(term.required) // 2):
             return None  # too many unrelated words inside: not one mention
     return Match(term, frozenset(chosen), first, last)
+
+
+def _borrows_one_word(term: Term, group: list[Token]) -> bool:
+    """True when ``term`` takes a single word of a multi-word phrase's expansion, a word the phrase does
+    not itself write, and its other words from outside the phrase: "low mood and poor sleep" is not a mood
+    disorder, though "poor sleep" stands for "sleep disorder"."""
+    inside = set().union(*(t.words for t in group))
+    taken = term.required & inside
+    return (len(taken) == 1 and not term.required <= inside
+            and not any(w in (t.norm, ACRONYM + t.norm) for t in group for w in taken))
 
 
 def _in_item(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[Token]) -> set[int] | None:

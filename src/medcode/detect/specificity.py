@@ -139,6 +139,8 @@ def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000, widen: bool
     if widen:
         code = _widen(dictionary, code)
     cands, vocab = _candidates(dictionary, code, limit)
+    if origin is not None and code != origin:
+        cands = _kin(dictionary, origin, cands)
     if not cands:
         return None
     key = (code, frozenset(ctx & vocab), origin)
@@ -146,6 +148,25 @@ def resolve(dictionary, code: str, ctx: set[str], limit: int = 1000, widen: bool
     if key not in cache:
         cache[key] = _choose(dictionary, cands, set(key[1]), origin)
     return cache[key]
+
+
+def _kin(dictionary, origin: str, cands: list) -> list:
+    """The widened candidates that vary ``origin``'s own condition when "unspecified" alone widened it:
+    "Dysmenorrhea, unspecified" (N94.6) competes with "Primary dysmenorrhea" (N94.4), not with N94.9
+    "Unspecified condition associated with female genital organs and menstrual cycle", which a note about
+    menstrual cramps would otherwise name word for word. A side or an encounter widens as before."""
+    codes = dictionary.codes
+    title = _title_words(codes[origin][0])
+    if title & _SIDE_EPISODE or "unspecified" not in title:
+        return cands
+    key = ("kin", origin)
+    if key not in dictionary.candidate_cache:
+        head = codes[origin][0].split(",")[0].lower()
+        rest = title - {"unspecified"}
+        dictionary.candidate_cache[key] = frozenset(
+            c for c, _, t in cands if c == origin or codes[c][0].lower().startswith(head) or rest <= t)
+    keep = dictionary.candidate_cache[key]
+    return [x for x in cands if x[0] in keep]
 
 
 _NOT_A_HINT = _SIDE_EPISODE | {"unilateral", "unspecified", "dominant", "nondominant", "non", "encounter"}
