@@ -333,3 +333,24 @@ def test_cramps_of_the_menses_are_dysmenorrhea(detect_kb) -> None:
     # "menstrual cycle" words would otherwise match
     assert "N94.6" in codes and "N94.9" not in codes and "R25.2" not in codes
     assert [e.concepts[0].code for e in detect("Leg cramps at night.", detect_kb)] == ["R25.2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("DKA precipitated by insulin pump malfunction.", "T85.614"),
+        ("DKA d/t pump dislodgement.", "T85.624"),
+        ("Pump occlusion alarm overnight.", "T85.694"),
+        ("IV pump failure on the floor.", None),          # another pump
+        ("On an insulin pump, doing well.", None),        # the device present, working
+    ],
+)
+def test_an_insulin_pump_that_failed(text: str, code: str | None) -> None:
+    found = {p.code for p in load_patterns() if p.code.startswith("T85") and p.regex.search(text)}
+    assert found == ({code} if code else set())
+
+
+@pytest.mark.parametrize(("text", "eyes"), [("Sneezing, itchy watery eyes every spring.", True),
+                                            ("Eyes itchy and red.", True), ("Itchy rash on the arms.", False)])
+def test_itchy_eyes_are_an_eye_disorder_not_pruritus(text: str, eyes: bool) -> None:
+    assert any(p.code == "H57.89" and p.regex.search(text) for p in load_patterns()) is eyes
