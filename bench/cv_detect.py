@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_detect import load_notes, run_medcode, score  # noqa: E402
-from train_detect_terms import TRAIN_SETS  # noqa: E402
+from bench_detect import load_notes, run_medcode, score
+from train_detect_terms import TRAIN_SETS
 
-from medcode.detect import agreement, learn  # noqa: E402
-from medcode.detect.detector import dictionary_for  # noqa: E402
-from medcode.kb.store import KB  # noqa: E402
+from medcode.detect import agreement, learn
+from medcode.detect.detector import dictionary_for
+from medcode.kb.store import KB
 
 
 def folds_of(sets: list[str], k: int) -> list[list[str]]:
