@@ -478,12 +478,26 @@ TREE = [
     ("F39", "Unspecified mood [affective] disorder", [], {}),
     ("G47", "Sleep disorders", [("G47.9", "Sleep disorder, unspecified", [], {})], {}),
     ("R30", "Pain associated with micturition", [("R30.0", "Dysuria", [], {})], {}),
+    # a spine code's region read from the level ("L4-5"); the conus of the eye, not the spinal cord's
+    ("M48", "Other spondylopathies", [
+        ("M48.0", "Spinal stenosis", [
+            ("M48.00", "Spinal stenosis, site unspecified", [], {}),
+            ("M48.02", "Spinal stenosis, cervical region", [], {}),
+            ("M48.06", "Spinal stenosis, lumbar region", [
+                ("M48.061", "Spinal stenosis, lumbar region without neurogenic claudication", [], {}),
+                ("M48.062", "Spinal stenosis, lumbar region with neurogenic claudication", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
+    ("Q14", "Congenital malformations of posterior segment of eye", [
+        ("Q14.8", "Other congenital malformations of posterior segment of eye", [], {}),
+    ], {}),
 ]
 CHAPTERS = {"B": ("1", "Infectious diseases"), "L": ("12", "Skin diseases"), "K": ("11", "Digestive diseases"), "C": ("2", "Neoplasms"), "E": ("4", "Endocrine diseases"), "F": ("5", "Mental disorders"), "I": ("9", "Circulatory diseases"), "J": ("10", "Respiratory diseases"),
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "O": ("15", "Pregnancy, childbirth and the puerperium"),
             "P": ("16", "Certain conditions originating in the perinatal period"),
-            "H": ("8", "Diseases of the ear"), "R": ("18", "Symptoms and signs"), "S": ("19", "Injury"),
+            "H": ("8", "Diseases of the ear"), "Q": ("17", "Congenital malformations"), "R": ("18", "Symptoms and signs"), "S": ("19", "Injury"),
             "Z": ("21", "Factors influencing health status")}
 INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived index CSV)
     ("D", 0, "Diabetes, diabetic", "(mellitus) (sugar)", "E11.9"),
@@ -530,6 +544,7 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("D", 0, "Disorder", "(of)", ""),
     ("D", 1, "mood", "", "F39"),
     ("C", 0, "Cramp(s)", "", "R25.2"),
+    ("C", 0, "Conus", "(congenital) (any type)", "Q14.8"),
 ]
 
 

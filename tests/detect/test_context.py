@@ -340,6 +340,7 @@ def test_family_history_written_inline(detect_kb, text: str) -> None:
         ("Pneumonia - no (CXR clear).", "pneumonia", "NEGATION"),          # a question answered "no"
         ("Denys dysuria or fever.", "dysuria", "NEGATION"),                 # misspelt, still a denial
         ("CTCAE: Fever: G0, cough: G1.", "fever", "NEGATION"),              # graded zero
+        ("Cannot exclude early pneumonia.", "pneumonia", "LOW_CONFIDENCE"),  # not excluded, not found
     ],
 )
 def test_set_aside_answered_or_graded_away(detect_kb, text: str, mention: str, trait: str) -> None:

@@ -221,6 +221,7 @@ def test_weight_loss_as_a_treatment_is_no_symptom(detect_kb) -> None:
         ("HIV PrEP offered - pt interested.", "B20"),                  # prophylaxis, no infection
         ("Start ART ~day 14, HIV partner notification done.", "B20"),
         ("Plan: baseline HIV, HCV Ab, LFTs.", "B20"),                  # a list of tests ordered
+        ("MRI L-spine: conus normal.", "Q14.8"),                        # the spinal cord's end
     ],
 )
 def test_words_that_name_no_condition_here(detect_kb, text: str, code: str) -> None:

@@ -115,3 +115,15 @@ def test_a_learned_fracture_code_keeps_routine_healing_but_not_a_complication_of
     hint = learned_hint(SimpleNamespace(codes={"S42.022G": (title, True, "S42.022")}), "S42.022G")
     assert "delayed" not in hint and {"healing", "displaced"} <= hint
     assert "left" not in hint and "subsequent" not in hint  # side and encounter come from the note, as before
+
+
+@pytest.mark.parametrize(("text", "code"), [("L4-5: moderate spinal stenosis.", "M48.061"),
+                                            ("Spinal stenosis at C5-6.", "M48.02"),
+                                            ("Spinal stenosis.", "M48.00")])
+def test_a_spinal_level_names_the_region(detect_kb, text: str, code: str) -> None:
+    assert [e.concepts[0].code for e in detect(text, detect_kb)] == [code]
+
+
+def test_a_spine_lines_level_label_names_the_region(detect_kb) -> None:
+    text = "FINDINGS:\nL4-5: broad-based bulge, mild facet hypertrophy and ligamentum flavum thickening, with moderate spinal stenosis."
+    assert [e.concepts[0].code for e in detect(text, detect_kb)] == ["M48.061"]

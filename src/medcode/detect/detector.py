@@ -811,12 +811,28 @@ _LABEL = re.compile(r"^[ \t]*(?:[A-Za-z]{2,12}:[ \t]*)?(?:#?\d+[.)]?[ \t]*)?((?:
                     re.MULTILINE | re.IGNORECASE)
 
 
+# A line of a spine report or note that starts with the level it describes ("L4-5: disc bulge with moderate
+# canal stenosis", "C5-C6 - uncovertebral spurring"): the level names the region the spine codes need
+# (M48.06- lumbar stenosis), which the line's other findings would otherwise hide from a later mention.
+_LEVEL_LABEL = re.compile(r"^[ \t]*(?:[-*][ \t]*)?([CTL])(\d{1,2})(?:[ \t]*[-/][ \t]*([CTLS])?(\d{1,2}))?[ \t]*(?::|[ \t]-[ \t])",
+                          re.MULTILINE | re.IGNORECASE)
+_REGION = {"c": "cervical", "t": "thoracic", "l": "lumbar"}
+_JUNCTION = {("c", "t"): "cervicothoracic", ("t", "l"): "thoracolumbar", ("l", "s"): "lumbosacral"}
+
+
 def _labels(text: str) -> list[tuple[int, int, str]]:
-    """(label end, line end, label text) for lines that start with a sided body-site label."""
+    """(label end, line end, label text) for lines that start with a sided body-site label or a spinal level
+    (given as its region: "L4-5:" is "lumbar region")."""
     out = []
     for m in _LABEL.finditer(text):
         end = text.find("\n", m.end())
         out.append((m.end(), len(text) if end < 0 else end, m.group(1)))
+    for m in _LEVEL_LABEL.finditer(text):
+        first, second = m.group(1).lower(), (m.group(3) or m.group(1)).lower()
+        region = _JUNCTION.get((first, second)) or _REGION.get(first)
+        if region:
+            end = text.find("\n", m.end())
+            out.append((m.end(), len(text) if end < 0 else end, f"{region} region"))
     return out
 
 
