@@ -161,10 +161,7 @@ def _kin(dictionary, origin: str, cands: list) -> list:
         return cands
     key = ("kin", origin)
     if key not in dictionary.candidate_cache:
-        head = codes[origin][0].split(",")[0].lower()
-        rest = title - {"unspecified"}
-        dictionary.candidate_cache[key] = frozenset(
-            c for c, _, t in cands if c == origin or codes[c][0].lower().startswith(head) or rest <= t)
+        dictionary.candidate_cache[key] = frozenset(c for c, _, _ in cands if c == origin or _varies(codes, origin, c))
     keep = dictionary.candidate_cache[key]
     return [x for x in cands if x[0] in keep]
 
@@ -213,16 +210,21 @@ def _widen_uncached(dictionary, code: str) -> str:
             return code
         if len(parent) < 4 and len(_billable_under(dictionary, parent, SMALL_CATEGORY + 1)) > SMALL_CATEGORY:
             return code
-        if not title & _SIDE_EPISODE and not other_site and not unspecified_branch:
-            # "unspecified" alone widens only to siblings that vary the same condition ("Radiculopathy,
-            # site unspecified" → "Radiculopathy, lumbar region"); R41.0 "Disorientation, unspecified"
-            # (inclusion term "Confusion NOS") has no such siblings under R41.
-            head = codes[code][0].split(",")[0].lower()
-            rest = title - {"unspecified"}
-            if not any(c != code and (codes[c][0].lower().startswith(head) or rest <= _title_words(codes[c][0]))
-                       for c in _billable_under(dictionary, parent, 50)):
-                return code
+        # "unspecified" alone widens only to siblings that vary the same condition ("Radiculopathy, site
+        # unspecified" → "Radiculopathy, lumbar region"); R41.0 "Disorientation, unspecified" (inclusion
+        # term "Confusion NOS") has no such siblings under R41.
+        if (not title & _SIDE_EPISODE and not other_site and not unspecified_branch
+                and not any(c != code and _varies(codes, code, c) for c in _billable_under(dictionary, parent, 50))):
+            return code
         code = parent
+
+
+def _varies(codes, code: str, other: str) -> bool:
+    """Whether ``other`` names ``code``'s own condition, varied: its title starts as ``code``'s does
+    ("Radiculopathy, lumbar region" for "Radiculopathy, site unspecified") or holds all of ``code``'s
+    title words but "unspecified" ("Primary dysmenorrhea" for "Dysmenorrhea, unspecified")."""
+    return (codes[other][0].lower().startswith(codes[code][0].split(",")[0].lower())
+            or _title_words(codes[code][0]) - {"unspecified"} <= _title_words(codes[other][0]))
 
 
 # The billable code an index or tabular term names keeps this much of a lead over its widened siblings: a
