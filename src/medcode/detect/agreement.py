@@ -288,9 +288,6 @@ def dump(rows: list[Agreement]) -> str:
                                 f"{a.instead} {a.instead_notes}" if a.instead else "") for a in rows))
 
 
-_WORD = re.compile(r"[a-z0-9]+")
-
-
 def _names_title(entity: Entity) -> bool:
     """Whether the entity's words hold every word of its first concept's title."""
     title = set(_WORD.findall(entity.concepts[0].description.lower()))

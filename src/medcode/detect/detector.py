@@ -823,16 +823,11 @@ _JUNCTION = {("c", "t"): "cervicothoracic", ("t", "l"): "thoracolumbar", ("l", "
 def _labels(text: str) -> list[tuple[int, int, str]]:
     """(label end, line end, label text) for lines that start with a sided body-site label or a spinal level
     (given as its region: "L4-5:" is "lumbar region")."""
-    out = []
-    for m in _LABEL.finditer(text):
-        end = text.find("\n", m.end())
-        out.append((m.end(), len(text) if end < 0 else end, m.group(1)))
+    out = [(m.end(), _line_end(text, m.end()), m.group(1)) for m in _LABEL.finditer(text)]
     for m in _LEVEL_LABEL.finditer(text):
         first, second = m.group(1).lower(), (m.group(3) or m.group(1)).lower()
-        region = _JUNCTION.get((first, second)) or _REGION.get(first)
-        if region:
-            end = text.find("\n", m.end())
-            out.append((m.end(), len(text) if end < 0 else end, f"{region} region"))
+        if region := _JUNCTION.get((first, second)) or _REGION.get(first):
+            out.append((m.end(), _line_end(text, m.end()), f"{region} region"))
     return out
 
 

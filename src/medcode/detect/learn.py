@@ -14,8 +14,8 @@ user's own coded notes):
    in another is one phrase whose side the detector reads from each note);
 2. each candidate is matched over all the training notes exactly as the detector would match it, and
    counted as right where the match overlaps a gold mention of its code (or an accepted alternative)
-   and swallows no gold mention of another code whole, and wrong elsewhere; a bare "pain" or "HR" that is coded in a few notes but written in many others
-   without a finding gets a low precision;
+   and swallows no gold mention of another code whole, and wrong elsewhere; a bare "pain" or "HR" that
+   is coded in a few notes but written in many others without a finding gets a low precision;
 3. phrases that were right often enough (``min_support`` times) and precisely enough (``min_precision``)
    are kept, with their counts, in a TSV file the detector reads next to its other vocabularies. A
    phrase coded to another category than the rules alone read it as ("neuropathy" as E11.42 in
