@@ -254,7 +254,8 @@ class Detector:
                         and "without" not in concepts[0].description.lower()
                         and not _names_absence(concepts[0].description)):
                     inside = False  # ... except "liver not enlarged": "not" before one of its words
-                if (inside and learned and trait not in _NAMED_INSIDE and not concepts[0].code.startswith("Z")
+                if (inside and learned and (trait not in _NAMED_INSIDE or _relative_not_named(trait, concepts[0].code))
+                        and not concepts[0].code.startswith("Z")
                         and not _PAST_CODE.search(concepts[0].description) and _cue_learned_only(m, tokens, start)):
                     inside = False  # ... or only a learned phrase took the cue along ("Return if fever", "Hx migraine")
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
@@ -755,8 +756,9 @@ _DRUG_GIVEN_AFTER = re.compile(
 _COMA_SCALE = re.compile(r"\b(?:GCS|Glasgow|coma scale|E\d\s*V\d\s*M\d)", re.IGNORECASE)
 
 
-# social and family circumstances (Z55-Z65) and do-not-resuscitate status (Z66): always the patient's
-_OWN_CIRCUMSTANCES = ("Z55", "Z56", "Z57", "Z58", "Z59", "Z60", "Z62", "Z63", "Z64", "Z65", "Z66")
+# social and family circumstances (Z55-Z65), exposures (Z77: "dad smokes outside") and do-not-resuscitate
+# status (Z66): always the patient's
+_OWN_CIRCUMSTANCES = ("Z55", "Z56", "Z57", "Z58", "Z59", "Z60", "Z62", "Z63", "Z64", "Z65", "Z66", "Z77")
 
 
 def _line_end(text: str, at: int) -> int:
@@ -768,6 +770,13 @@ def _line_end(text: str, at: int) -> int:
 # "without TM rupture", "no FB", "infant of mother with ...": absence and relatives inside a learned phrase
 # are part of what it names; past and conditional words are not ("Hx migraine", "Return if fever")
 _NAMED_INSIDE = frozenset({"NEGATION", "PERTAINS_TO_FAMILY"})
+
+
+def _relative_not_named(trait: str, code: str) -> bool:
+    """Whether a relative inside a learned phrase is still a family cue: only a newborn's code (P00-P04,
+    "infant of mother with ...") names the relative; "Family history of asthma" learned as J45.909 from a
+    relative's mention stays the relative's asthma."""
+    return trait == "PERTAINS_TO_FAMILY" and not code.startswith("P")
 
 
 def _cue_learned_only(m: _Mention, tokens: list[Token], start: int) -> bool:

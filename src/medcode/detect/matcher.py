@@ -285,6 +285,9 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
         inside = _in_item(term, anchor, where, tokens)
         if inside is not None:
             chosen = inside
+        elif any(tokens[p].norm.isdigit() and not any(commas[q] == commas[p] and not tokens[q].norm.isdigit()
+                                                       for q in chosen) for p in chosen):
+            return None  # "CKD stage 3b, type 2 DM": a number alone in another list item is not the stage
     grouped: set[int] = set()
     for p in chosen:
         group = tokens[p].group

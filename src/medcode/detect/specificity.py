@@ -222,9 +222,11 @@ def _widen_uncached(dictionary, code: str) -> str:
 def _varies(codes, code: str, other: str) -> bool:
     """Whether ``other`` names ``code``'s own condition, varied: its title starts as ``code``'s does
     ("Radiculopathy, lumbar region" for "Radiculopathy, site unspecified") or holds all of ``code``'s
-    title words but "unspecified" ("Primary dysmenorrhea" for "Dysmenorrhea, unspecified")."""
-    return (codes[other][0].lower().startswith(codes[code][0].split(",")[0].lower())
-            or _title_words(codes[code][0]) - {"unspecified"} <= _title_words(codes[other][0]))
+    title words but "unspecified" ("Primary dysmenorrhea" for "Dysmenorrhea, unspecified"), or names a side and
+    shares two of its words ("Right lower quadrant pain" for "Lower abdominal pain, unspecified")."""
+    own, theirs = _title_words(codes[code][0]) - {"unspecified"}, _title_words(codes[other][0])
+    return (codes[other][0].lower().startswith(codes[code][0].split(",")[0].lower()) or own <= theirs
+            or bool(theirs & SIDES and len(own & theirs) >= 2))
 
 
 # The billable code an index or tabular term names keeps this much of a lead over its widened siblings: a
