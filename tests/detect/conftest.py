@@ -48,6 +48,9 @@ TREE = [
         ], {}),
     ], {}),
     ("C79", "Secondary malignant neoplasm of other and unspecified sites", [
+        ("C79.5", "Secondary malignant neoplasm of bone and bone marrow", [
+            ("C79.51", "Secondary malignant neoplasm of bone", [], {}),
+        ], {}),
         ("C79.8", "Secondary malignant neoplasm of other specified sites", [
             ("C79.81", "Secondary malignant neoplasm of breast", [], {}),
         ], {}),
@@ -153,7 +156,9 @@ TREE = [
         ("N18.3", "Chronic kidney disease, stage 3 (moderate)", [
             ("N18.30", "Chronic kidney disease, stage 3 unspecified", [], {}),
             ("N18.31", "Chronic kidney disease, stage 3a", [], {}),
+            ("N18.32", "Chronic kidney disease, stage 3b", [], {}),
         ], {}),
+        ("N18.2", "Chronic kidney disease, stage 2 (mild)", [], {}),
         ("N18.9", "Chronic kidney disease, unspecified", [], {}),
     ], {}),
     ("O10", "Pre-existing hypertension complicating pregnancy, childbirth and the puerperium", [
@@ -488,6 +493,22 @@ TREE = [
                 ("M48.062", "Spinal stenosis, lumbar region with neurogenic claudication", [], {}),
             ], {}),
         ], {}),
+    ], {}),
+    # a quadrant's side varies the unspecified lower abdominal pain; second-hand smoke; a cancer's spread
+    ("R10", "Abdominal and pelvic pain", [
+        ("R10.3", "Pain localized to other parts of lower abdomen", [
+            ("R10.30", "Lower abdominal pain, unspecified", [], {}),
+            ("R10.31", "Right lower quadrant pain", [], {}),
+            ("R10.32", "Left lower quadrant pain", [], {}),
+        ], {}),
+    ], {}),
+    ("Z77", "Other contact with and (suspected) exposures hazardous to health", [
+        ("Z77.2", "Contact with and (suspected) exposure to other hazardous substances", [
+            ("Z77.22", "Contact with and (suspected) exposure to environmental tobacco smoke (acute) (chronic)", [], {}),
+        ], {}),
+    ], {}),
+    ("C78", "Secondary malignant neoplasm of respiratory and digestive organs", [
+        ("C78.7", "Secondary malignant neoplasm of liver and intrahepatic bile duct", [], {}),
     ], {}),
     ("Q14", "Congenital malformations of posterior segment of eye", [
         ("Q14.8", "Other congenital malformations of posterior segment of eye", [], {}),

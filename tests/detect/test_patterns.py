@@ -354,3 +354,31 @@ def test_an_insulin_pump_that_failed(text: str, code: str | None) -> None:
                                             ("Eyes itchy and red.", True), ("Itchy rash on the arms.", False)])
 def test_itchy_eyes_are_an_eye_disorder_not_pruritus(text: str, eyes: bool) -> None:
     assert any(p.code == "H57.89" and p.regex.search(text) for p in load_patterns()) is eyes
+
+
+@pytest.mark.parametrize(("text", "falls"), [("Fell twice this month.", True), ("3 falls since spring.", True),
+                                             ("Can't fall asleep x 3 nights.", False)])
+def test_repeated_falls_are_not_trouble_falling_asleep(text: str, falls: bool) -> None:
+    assert any(p.code == "R29.6" and p.regex.search(text) for p in load_patterns()) is falls
+
+
+@pytest.mark.parametrize(
+    ("text", "exposed"),
+    [
+        ("Social: daycare; dad smokes outside.", True),
+        ("FH: asthma in mother. Father smokes indoors.", True),   # the exposure is the patient's, not family history
+        ("Grandmother smokes in the home.", True),
+        ("She smokes 1 ppd.", False),                            # her own smoking
+    ],
+)
+def test_a_household_member_who_smokes_is_the_patients_exposure(detect_kb, text: str, exposed: bool) -> None:
+    ents = [e for e in detect(text, detect_kb) if e.concepts[0].code == "Z77.22"]
+    assert bool(ents) is exposed
+    assert not any(e.has("PERTAINS_TO_FAMILY") for e in ents)
+
+
+def test_the_sites_a_cancer_spread_to_are_secondary(detect_kb) -> None:
+    codes = [e.concepts[0].code for e in detect("Metastatic L breast cancer to bone and liver.", detect_kb)]
+    assert codes == ["C50.912", "C79.51", "C78.7"]
+    # a site named without the spread is no secondary neoplasm
+    assert not {"C79.51", "C78.7"} & {e.concepts[0].code for e in detect("Referred to liver clinic; bone scan.", detect_kb)}

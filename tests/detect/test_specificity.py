@@ -127,3 +127,14 @@ def test_a_spinal_level_names_the_region(detect_kb, text: str, code: str) -> Non
 def test_a_spine_lines_level_label_names_the_region(detect_kb) -> None:
     text = "FINDINGS:\nL4-5: broad-based bulge, mild facet hypertrophy and ligamentum flavum thickening, with moderate spinal stenosis."
     assert [e.concepts[0].code for e in detect(text, detect_kb)] == ["M48.061"]
+
+
+@pytest.mark.parametrize(("text", "code"), [("Crampy RLQ pain since noon.", "R10.31"),
+                                            ("Crampy lower abdominal pain.", "R10.30")])
+def test_a_quadrant_with_its_side_varies_unspecified_lower_abdominal_pain(detect_kb, text: str, code: str) -> None:
+    assert detect(text, detect_kb)[0].concepts[0].code == code
+
+
+def test_a_number_alone_in_the_next_list_item_is_not_the_stage(detect_kb) -> None:
+    codes = [e.concepts[0].code for e in detect("PMH: HFpEF, CKD stage 3b, type 2 DM on metformin.", detect_kb)]
+    assert "N18.32" in codes and "N18.2" not in codes

@@ -556,7 +556,9 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
       or that starts in the qualifiers of the finding before it and runs across a comma: "HTN (well
       controlled), hypothyroidism" is no "hypothyroidism, well-controlled" (a learned phrase);
     * a "secondary" term read from "due to" or "secondary to": "ESRD due to DM2" names the diabetes as
-      the cause; it is not "secondary diabetes" (E13).
+      the cause; it is not "secondary diabetes" (E13);
+    * a primary malignancy of a site the text reaches with "to": "breast cancer to bone (spine)" is a
+      spread to the bone (patterns.toml reads it as secondary), not a primary bone cancer.
     """
     findings = [m for m in matches if not _detail_only(m, _QUALIFIERS)]
     starts = {m.first for m in findings}
@@ -582,6 +584,9 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
         if "secondary" in m.term.required and "to" not in m.term.required and any(
                 "secondary" in tokens[p].words and "to" in tokens[p].words for p in m.positions):
             continue  # "ESRD due to DM2": the diabetes is the cause, not a secondary diabetes (E13)
+        if "malignant primary" in m.term.text and any(
+                m.first < p and p - 1 not in m.positions and tokens[p - 1].norm == "to" for p in m.positions):
+            continue  # "breast cancer to bone": the bone is where it spread, not a primary bone cancer (C41)
         out.append(m)
     return out
 
