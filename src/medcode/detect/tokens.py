@@ -23,13 +23,13 @@ from medcode.search.text import fold, stem
 # A decimal number ("100.4 F", "A1c 7.4") is one token: its point does not end a sentence.
 # "w/o" and "w/" are one token each, read as "without" and "with".
 # "#1" numbers a problem list: it starts an item, and its digit is no word of a term ("#1 Obesity, class 2").
-_TOKEN = re.compile(r"(?<![A-Za-z0-9])#\d+|\d+\.\d+|\b[wW]/[oO]\b|\b[wW]/(?=\s)|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/\[]|(?<=\s)-{1,2}(?=\s)")
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])#\d+|\d+\.\d+|\b[wW]/[oO]\b|\b[wW]/(?=\s)|[A-Za-z0-9]+(?:'s)?|[.;!?\n:,()/\[|]|(?<=\s)-{1,2}(?=\s)")
 _SHORTHAND = {"w/o": "without", "w/": "with"}
 # Species written with the genus as an initial ("C. diff", "E. coli"): detect/species.toml.
 _SPECIES = re.compile(r"[ \t]?([a-z]+)")
 _SPECIES_WORDS = frozenset(read_tables("species.toml", "species list", {"words"}).get("words", []))
 # "[" opens a checklist box ("[x] sore throat [ ] ear pain"): each box starts an item of its own
-_BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--", "["])
+_BREAK = frozenset([".", ";", "!", "?", "\n", "-", "--", "[", "|"])  # "|": a table's cell border
 # Short shorthand that keeps its reading in title case, as it opens a line ("Fx R wrist", "Htn, stable")
 _TITLE_CASE_SHORTHAND = frozenset({"fx", "lac", "htn", "chf", "ckd", "dvt", "mdd", "osa", "bph"})
 # Short abbreviations that are also ordinary words or honorifics in running text ("Ms. Lee", "pad").
