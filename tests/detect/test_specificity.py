@@ -138,3 +138,21 @@ def test_a_quadrant_with_its_side_varies_unspecified_lower_abdominal_pain(detect
 def test_a_number_alone_in_the_next_list_item_is_not_the_stage(detect_kb) -> None:
     codes = [e.concepts[0].code for e in detect("PMH: HFpEF, CKD stage 3b, type 2 DM on metformin.", detect_kb)]
     assert "N18.32" in codes and "N18.2" not in codes
+
+
+def test_a_word_stated_in_a_longer_form_counts_for_the_longer(detect_kb) -> None:
+    from types import SimpleNamespace
+
+    from medcode.detect.specificity import _choose
+
+    codes = {"E11.40": ("Type 2 diabetes mellitus with diabetic neuropathy, unspecified", True, "E11.4"),
+             "E11.42": ("Type 2 diabetes mellitus with diabetic polyneuropathy", True, "E11.4")}
+    cands = [("E11.40", frozenset({"diabetic", "neuropathy", "unspecified"}),
+              frozenset({"type", "2", "diabetes", "mellitus", "diabetic", "neuropathy", "unspecified"})),
+             ("E11.42", frozenset({"diabetic", "polyneuropathy"}),
+              frozenset({"type", "2", "diabetes", "mellitus", "diabetic", "polyneuropathy"}))]
+    dictionary = SimpleNamespace(codes=codes)
+    # "diabetic peripheral neuropathy": "peripheral neuropathy" also reads as "polyneuropathy"
+    ctx = {"type", "2", "diabetes", "diabetic", "peripheral", "neuropathy", "polyneuropathy"}
+    assert _choose(dictionary, cands, ctx, origin="E11.40").code == "E11.42"
+    assert _choose(dictionary, cands, ctx - {"polyneuropathy"}, origin="E11.40").code == "E11.40"

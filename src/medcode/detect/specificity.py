@@ -223,9 +223,12 @@ def _varies(codes, code: str, other: str) -> bool:
     """Whether ``other`` names ``code``'s own condition, varied: its title starts as ``code``'s does
     ("Radiculopathy, lumbar region" for "Radiculopathy, site unspecified") or holds all of ``code``'s
     title words but "unspecified" ("Primary dysmenorrhea" for "Dysmenorrhea, unspecified"), or names a side and
-    shares two of its words ("Right lower quadrant pain" for "Lower abdominal pain, unspecified")."""
+    shares two of its words ("Right lower quadrant pain" for "Lower abdominal pain, unspecified"). A word
+    may be varied inside a longer one: "polyneuropathy" for "neuropathy" ("Type 2 diabetes mellitus with
+    diabetic polyneuropathy" for "... with diabetic neuropathy, unspecified")."""
     own, theirs = _title_words(codes[code][0]) - {"unspecified"}, _title_words(codes[other][0])
-    return (codes[other][0].lower().startswith(codes[code][0].split(",")[0].lower()) or own <= theirs
+    return (codes[other][0].lower().startswith(codes[code][0].split(",")[0].lower())
+            or all(w in theirs or any(len(w) > 5 and w in t for t in theirs) for w in own)
             or bool(theirs & SIDES and len(own & theirs) >= 2))
 
 
@@ -247,6 +250,10 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
         ctx = ctx | {"bilateral"}  # "OA knees" is M17.0; "aches in hands" keeps the unspecified side
     if "bilateral" in ctx and not any("bilateral" in title for _, _, title in cands):
         ctx = ctx | {"right", "left"}  # no bilateral code here: code each side (see _other_side)
+    # a word the text also states in a longer, more specific form adds nothing: "peripheral neuropathy"
+    # reads as "polyneuropathy" too (abbreviations.tsv), and E11.42 "... diabetic polyneuropathy" beats
+    # E11.40 "... diabetic neuropathy, unspecified"
+    general = {w for w in ctx if len(w) > 5 and any(w != v and w in v for v in ctx)}
     best: tuple[float, float, str] | None = None
     best_stated: tuple[str, ...] = ()
     for c, extra, title in cands:
@@ -256,7 +263,7 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
             if w in NEUTRAL:
                 continue
             if w in ctx:
-                score += 1.0
+                score += 0.0 if w in general else 1.0
                 stated.append(w)
             elif HALF + w in ctx:
                 score += 0.5
