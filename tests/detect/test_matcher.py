@@ -222,6 +222,8 @@ def test_weight_loss_as_a_treatment_is_no_symptom(detect_kb) -> None:
         ("Start ART ~day 14, HIV partner notification done.", "B20"),
         ("Plan: baseline HIV, HCV Ab, LFTs.", "B20"),                  # a list of tests ordered
         ("MRI L-spine: conus normal.", "Q14.8"),                        # the spinal cord's end
+        ("Plan L PCN replacement; PCN tract patent.", "Z88.0"),        # a nephrostomy
+        ("HIV nPEP started; repeat HIV at 6 wks.", "B20"),            # prophylaxis and a test to come
     ],
 )
 def test_words_that_name_no_condition_here(detect_kb, text: str, code: str) -> None:
