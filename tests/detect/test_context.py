@@ -351,3 +351,15 @@ def test_set_aside_answered_or_graded_away(detect_kb, text: str, mention: str, t
 def test_a_history_or_a_plan_is_no_denial(detect_kb, text: str) -> None:
     # "- no recurrence" tells a history; "considered for" weighs a plan, not the diagnosis
     assert not _traits(detect_kb, text)["pneumonia"] & {"NEGATION", "LOW_CONFIDENCE"}
+
+
+@pytest.mark.parametrize(("text", "past", "current"), [
+    ("PMH: HTN, hx of pneumonia 2021, asthma.", "pneumonia", "asthma"),       # one item of a list
+    ("PMH: asthma (hx of pneumonia 2021), chest pain.", "pneumonia", "chest pain"),
+    ("Hx of pneumonia, fever with it.", "pneumonia", None),
+])
+def test_a_history_cue_inside_a_list_covers_its_own_item(detect_kb, text: str, past: str, current: str | None) -> None:
+    ents = {e.text: {t.name for t in e.traits} for e in detect(text, detect_kb)}
+    assert any("HISTORY" in traits for name, traits in ents.items() if past in name), ents
+    if current:
+        assert not any("HISTORY" in traits for name, traits in ents.items() if current in name.lower()), ents
