@@ -252,6 +252,7 @@ def test_trailing_uncertainty(detect_kb, text: str, mention: str) -> None:
     ("Pneumonia - none on exam.", "Pneumonia", "NEGATION"),
     ("Chest pain not endorsed today.", "Chest pain", "NEGATION"),
     ("Clear lungs, which argues against pneumonia.", "pneumonia", "NEGATION"),
+    ("Neg: fever, dysuria now, chest pain.", "chest pain", "NEGATION"),   # "now" trails an item of the list
 ])
 def test_backward_cues_and_history(detect_kb, text: str, mention: str, trait: str) -> None:
     ents = {e.text: {t.name for t in e.traits} for e in detect(text, detect_kb)}
