@@ -253,6 +253,9 @@ def test_trailing_uncertainty(detect_kb, text: str, mention: str) -> None:
     ("Chest pain not endorsed today.", "Chest pain", "NEGATION"),
     ("Clear lungs, which argues against pneumonia.", "pneumonia", "NEGATION"),
     ("Neg: fever, dysuria now, chest pain.", "chest pain", "NEGATION"),   # "now" trails an item of the list
+    ("Warned about fever after the first dose.", "fever", "HYPOTHETICAL"),  # risks talked over
+    ("Risks: pneumonia, bleeding.", "pneumonia", "HYPOTHETICAL"),
+    ("Smoking could cause pneumonia.", "pneumonia", "HYPOTHETICAL"),
 ])
 def test_backward_cues_and_history(detect_kb, text: str, mention: str, trait: str) -> None:
     ents = {e.text: {t.name for t in e.traits} for e in detect(text, detect_kb)}
