@@ -285,8 +285,7 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
         inside = _in_item(term, anchor, where, tokens)
         if inside is not None:
             chosen = inside
-        elif any(tokens[p].norm.isdigit() and not any(commas[q] == commas[p] and not tokens[q].norm.isdigit()
-                                                       for q in chosen) for p in chosen):
+        elif _lone_number(chosen, tokens, commas):
             return None  # "CKD stage 3b, type 2 DM": a number alone in another list item is not the stage
     grouped: set[int] = set()
     for p in chosen:
@@ -308,6 +307,12 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
         if foreign > max(1, len(term.required) // 2):
             return None  # too many unrelated words inside: not one mention
     return Match(term, frozenset(chosen), first, last)
+
+
+def _lone_number(chosen: set[int], tokens: list[Token], commas: list[int]) -> bool:
+    """Whether one of the ``chosen`` words is a number with no other chosen word in its list item."""
+    return any(tokens[p].norm.isdigit() and not any(commas[q] == commas[p] and not tokens[q].norm.isdigit()
+                                                    for q in chosen) for p in chosen)
 
 
 def _borrows_one_word(term: Term, group: list[Token]) -> bool:

@@ -221,11 +221,11 @@ def _widen_uncached(dictionary, code: str) -> str:
 
 def _varies(codes, code: str, other: str) -> bool:
     """Whether ``other`` names ``code``'s own condition, varied: its title starts as ``code``'s does
-    ("Radiculopathy, lumbar region" for "Radiculopathy, site unspecified") or holds all of ``code``'s
-    title words but "unspecified" ("Primary dysmenorrhea" for "Dysmenorrhea, unspecified"), or names a side and
-    shares two of its words ("Right lower quadrant pain" for "Lower abdominal pain, unspecified"). A word
-    may be varied inside a longer one: "polyneuropathy" for "neuropathy" ("Type 2 diabetes mellitus with
-    diabetic polyneuropathy" for "... with diabetic neuropathy, unspecified")."""
+    ("Radiculopathy, lumbar region" for "Radiculopathy, site unspecified"), or holds all of ``code``'s
+    title words but "unspecified" ("Primary dysmenorrhea" for "Dysmenorrhea, unspecified"), a word
+    perhaps inside a longer one ("... with diabetic polyneuropathy" for "... with diabetic neuropathy,
+    unspecified"), or names a side and shares two of its words ("Right lower quadrant pain" for "Lower
+    abdominal pain, unspecified")."""
     own, theirs = _title_words(codes[code][0]) - {"unspecified"}, _title_words(codes[other][0])
     return (codes[other][0].lower().startswith(codes[code][0].split(",")[0].lower())
             or all(w in theirs or any(len(w) > 5 and w in t for t in theirs) for w in own)
@@ -263,7 +263,8 @@ def _choose(dictionary, cands: list[tuple[str, frozenset[str], frozenset[str]]],
             if w in NEUTRAL:
                 continue
             if w in ctx:
-                score += 0.0 if w in general else 1.0
+                if w not in general:
+                    score += 1.0
                 stated.append(w)
             elif HALF + w in ctx:
                 score += 0.5
