@@ -63,17 +63,21 @@ def test_table_round_trip_and_errors(tmp_path: Path) -> None:
     path = tmp_path / "t.tsv"
     path.write_text(learn.dump(rows), encoding="utf-8")
     assert learn.load(path) == rows
-    path.write_text("words\tcode\n", encoding="utf-8")
+    path.write_text("code\tphrase\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="header"):
         learn.load(path)
-    path.write_text(learn.dump(rows) + "x\tR52\tx\tmany\t0\tany\n", encoding="utf-8")
+    path.write_text(learn.dump(rows) + "R52\tx\tmany\t0\tany\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=":3: counts"):
         learn.load(path)
-    path.write_text(learn.dump(rows) + "x\tR52\tx\t1\t0\tsometimes\n", encoding="utf-8")
+    path.write_text(learn.dump(rows) + "R52\tx\t1\t0\tsometimes\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=":3: 'when' must be one of any, denied"):
         learn.load(path)
     # a table written before the "when" column existed still loads; every row is "any"
     path.write_text("words\tcode\tphrase\tright\twrong\nout wiped\tR53.83\twiped out\t3\t1\n", encoding="utf-8")
+    assert learn.load(path) == rows
+    # ... and so does one that wrote the words before the code: they are read again from the phrase
+    path.write_text("words\tcode\tphrase\tright\twrong\twhen\nout wiped\tR53.83\twiped out\t3\t1\tany\n",
+                    encoding="utf-8")
     assert learn.load(path) == rows
 
 

@@ -50,8 +50,12 @@ from medcode.search.text import STOPWORDS
 LEARNED = "learned"  # the Term kind of a learned phrase
 DENIED = "learned denied"  # the Term kind of a phrase learned as a pertinent negative: kept only when negated
 FILE = "learned_terms.tsv"
-COLUMNS = ("words", "code", "phrase", "right", "wrong", "when")
-_OLD_COLUMNS = COLUMNS[:5]  # tables written before "when" existed: every row is "any"
+# The words a phrase requires are not stored: they are phrase_words(phrase) by construction (the phrase is
+# a written form of the words it was learned under), and a table that wrote them too passed 2 MB.
+COLUMNS = ("code", "phrase", "right", "wrong", "when")
+# earlier layouts, with the words first: before "when" existed every row is "any"
+_WORDS_COLUMNS = ("words", *COLUMNS)
+_OLD_COLUMNS = _WORDS_COLUMNS[:5]
 WHEN = ("any", "denied")
 MAX_WORDS = 6  # longer phrases are one note's wording and never recur
 _SIDE = frozenset({"r", "l", "rt", "lt", "bilat", "bl", "b"})
@@ -261,8 +265,7 @@ def _cue_words() -> frozenset[str]:
 
 
 def dump(learned: list[Learned]) -> str:
-    return write_tsv(COLUMNS, ((" ".join(sorted(x.words)), x.code, x.phrase, x.right, x.wrong, x.when)
-                               for x in learned))
+    return write_tsv(COLUMNS, ((x.code, x.phrase, x.right, x.wrong, x.when) for x in learned))
 
 
 def load(path: Path | None = None) -> list[Learned]:
@@ -271,19 +274,21 @@ def load(path: Path | None = None) -> list[Learned]:
     if found is None:
         return []
     rows, where = found
-    if not rows or tuple(rows[0]) not in (COLUMNS, _OLD_COLUMNS):
+    if not rows or tuple(rows[0]) not in (COLUMNS, _WORDS_COLUMNS, _OLD_COLUMNS):
         raise ConfigError(f"{where}: expected the header {' '.join(COLUMNS)}")
     width = len(rows[0])
+    skip = 1 if rows[0][0] == "words" else 0  # an earlier layout: its words are read again from the phrase
     out = []
     for n, row in enumerate(rows[1:], start=2):
-        if len(row) != width or not row[0] or not row[1]:
+        if len(row) != width or not all(row[skip:skip + 2]):
             raise ConfigError(f"{where}:{n}: expected {width} tab-separated fields")
+        code, phrase, right, wrong, *rest = row[skip:]
         try:
-            right, wrong = int(row[3]), int(row[4])
+            right, wrong = int(right), int(wrong)
         except ValueError:
             raise ConfigError(f"{where}:{n}: counts must be whole numbers") from None
-        when = row[5] if width > 5 else "any"
+        when = rest[0] if rest else "any"
         if when not in WHEN:
             raise ConfigError(f"{where}:{n}: 'when' must be one of {', '.join(WHEN)}")
-        out.append(Learned(frozenset(row[0].split()), row[1], row[2], right, wrong, when))
+        out.append(Learned(phrase_words(phrase), code, phrase, right, wrong, when))
     return out
