@@ -238,6 +238,21 @@ TREE = [
         ("Z3A.2", "Weeks of gestation of pregnancy, weeks 20-29", [
             ("Z3A.20", "20 weeks gestation of pregnancy", [], {}),
         ], {}),
+        ("Z3A.3", "Weeks of gestation of pregnancy, weeks 30-39", [
+            ("Z3A.39", "39 weeks gestation of pregnancy", [], {}),
+        ], {}),
+    ], {}),
+    ("Z37", "Outcome of delivery", [("Z37.0", "Single live birth", [], {})], {}),
+    ("Z38", "Liveborn infants according to place of birth and type of delivery", [
+        ("Z38.0", "Single liveborn infant, born in hospital", [
+            ("Z38.00", "Single liveborn infant, delivered vaginally", [], {}),
+            ("Z38.01", "Single liveborn infant, delivered by cesarean", [], {}),
+        ], {}),
+    ], {}),
+    ("P74", "Other transitory neonatal electrolyte and metabolic disturbances", [
+        ("P74.2", "Disturbances of sodium balance of newborn", [
+            ("P74.22", "Hyponatremia of newborn", [], {}),
+        ], {}),
     ], {}),
     ("N93", "Other abnormal uterine and vaginal bleeding", [
         ("N93.9", "Abnormal uterine and vaginal bleeding, unspecified", [], {}),

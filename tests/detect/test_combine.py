@@ -422,3 +422,28 @@ def test_the_stated_gestational_age_outranks_a_trimester_named_in_passing() -> N
 
     assert trimester("27 yo G1P0 at 22w5d. A1c 6.4 in the first trimester, now 5.9.") == "second"
     assert trimester("Pregnant, 2nd trimester. Anatomy scan at 20 wks was normal.") == "second"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Newborn nursery admission, DOL 0. Term male, single liveborn, vaginal delivery.", "Z38.00"),
+    ("Newborn nursery admission, DOL 0. Single liveborn female born by repeat C-section.", "Z38.01"),
+    ("Delivery note: delivered a live-born female over an intact perineum.", "Z37.0"),  # the mother's record
+])
+def test_a_liveborn_is_the_newborns_birth_and_the_mothers_outcome(detect_kb, text: str, code: str) -> None:
+    assert next(v for k, v in _top(detect_kb, text).items() if "live" in k)[0] == code
+
+
+def test_a_newborns_note_drops_what_is_never_the_newborns(detect_kb) -> None:
+    ents = [e for e in detect("NICU admission note, DOL 0. Born at 39w4d, weight 3.4 kg. WBC 17.8. Na 128.",
+                              detect_kb) if e.concepts]
+    codes = {e.concepts[0].code for e in ents}
+    # weeks of gestation are the mother's record; a newborn's white count of 17,800 is normal
+    assert not any(c.startswith(("Z3A", "D72")) for c in codes)
+    assert "P74.22" in codes  # the newborn's own hyponatremia
+
+
+def test_a_bad_liveborn_table_is_a_clear_error() -> None:
+    from medcode.detect.newborn import load_newborn
+
+    with pytest.raises(ConfigError, match="liveborn"):
+        load_newborn("[context]\npatterns = ['DOL']\n[[liveborn]]\ncodes = ['Z37.0']\nvaginal = 'Z38.00'\n")

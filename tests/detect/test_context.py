@@ -75,6 +75,7 @@ def _traits(kb, text: str) -> dict[str, set[str]]:
         ("Allergies: morphine - headache; contrast - fever.", "fever", "HISTORY"),
         ("Pneumonia at age 13, none since.", "pneumonia", "HISTORY"),
         ("Pneumonia and fever, both resolved.", "pneumonia", "HISTORY"),
+        ("Pneumonia on the left, regressed.", "pneumonia", "HISTORY"),       # a finding that went away
         ("Pneumonia last Dec.", "pneumonia", "HISTORY"),
         ("Pneumonia in her 30s.", "pneumonia", "HISTORY"),
         ("- Headache: denies. Temp 37.2.", "headache", "NEGATION"),      # a protocol checklist answered

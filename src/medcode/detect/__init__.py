@@ -9,8 +9,9 @@ An offline stand-in for AWS Comprehend Medical's InferICD10CM: :func:`detect` re
 ['M25.561']
 
 Modules: ``tokens`` (tokenising, abbreviations), ``matcher`` (term dictionary and mention matching),
-``specificity`` (child-code choice), ``context`` + ``context_rules.toml`` (ConText modifiers),
-``sections`` + ``section_rules.toml`` (note sections), ``detector`` (the pipeline), ``model`` (results).
+``specificity`` (child-code choice), ``grade`` (a stated stage or grade), ``context`` +
+``context_rules.toml`` (ConText modifiers), ``sections`` + ``section_rules.toml`` (note sections),
+``detector`` (the pipeline), ``model`` (results).
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from medcode.detect.combine import (
     tobacco_product,
 )
 from medcode.detect.context import ConText, default_context, reaches
+from medcode.detect.grade import stated_grade
 from medcode.detect.matcher import DENIED_ONLY, KIND_WEIGHT, Dictionary, Match
 from medcode.detect.model import Concept, Conflict, Detection, Entity, Trait
 from medcode.detect.newborn import default_newborn, newborn, opens_as_newborn
@@ -306,6 +307,7 @@ class Detector:
         out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes, infant)
+        out = stated_grade(out, text, self.dictionary.codes, self.dictionary.children)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
         out = bmi(out, text, self.bmi_bands, self.bmi_pediatric)
         return self.agreement.apply(out, self.dictionary.codes, maternal) if self.agreement else out

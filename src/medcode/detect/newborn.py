@@ -42,6 +42,7 @@ _BORN_AT = re.compile(r"\b(?:born|delivered|birth|GA|gestational age|ex)\b[^.\n]
 _GRAMS = re.compile(r"\b(?:(?:BW|birth\s*weight|birthweight|[EV]?LBW)\s*(?:of\s*|:\s*|=\s*)?(\d,?\d{3}|\d{3})\s*(?:g|gm|grams)\b|"
                     r"(\d,?\d{3}|\d{3})\s*(?:g|gm|grams)\s+(?:male|female|infant|baby|newborn|neonate)\b)",
                     re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 _MOTHER = re.compile(r"\b(?:mother|mom|maternal|MOB)\b", re.IGNORECASE)
 _TITLE_WEEKS = re.compile(r"gestational age (less than )?(\d{2}) completed weeks")
 _TITLE_GRAMS = re.compile(r"(?:(less than )(\d+)|(\d+)-(\d+)) grams")
@@ -55,23 +56,45 @@ class Newborn:
     not_head: AnyOf | None = None  # the opening says the patient is the mother ("Postpartum day 2")
     maternal_cue: re.Pattern[str] | None = None  # the words before a condition that make it the mother's
     maternal: CodeMaps = ()
+    drop: tuple[str, ...] = ()  # first characters of codes never on the newborn's record
+    drop_values: tuple[str, ...] = ()  # the same, when read from a number
+    liveborn: tuple[tuple[tuple[str, ...], str, str], ...] = ()  # (Z37 codes, vaginal Z38, cesarean Z38)
+    cesarean: re.Pattern[str] | None = None
 
 
 def load_newborn(text: str | None = None) -> Newborn:
-    data = read_tables("newborn.toml", "newborn rules", {"context", "map", "maternal_cue", "maternal"}, text)
+    data = read_tables("newborn.toml", "newborn rules",
+                       {"context", "map", "maternal_cue", "maternal", "drop", "liveborn", "cesarean"}, text)
     ctx = data.get("context", {})
-    cue = data.get("maternal_cue", {}).get("pattern")
-    if cue is not None and not isinstance(cue, str):
-        raise ConfigError("newborn rules: maternal_cue.pattern must be a regular expression")
-    try:
-        cue_re = re.compile(cue, re.IGNORECASE) if cue else None
-    except re.error as exc:
-        raise ConfigError(f"newborn rules: maternal_cue.pattern: bad pattern ({exc})") from None
+    cue_re = _pattern(data.get("maternal_cue", {}).get("pattern"), "maternal_cue.pattern")
+    cesarean = _pattern(data.get("cesarean", {}).get("pattern"), "cesarean.pattern")
+    drop = data.get("drop", {})
+    lists = (drop.get("codes", []), drop.get("values", []))
+    if not all(isinstance(x, list) and all(isinstance(c, str) for c in x) for x in lists):
+        raise ConfigError("newborn rules: drop.codes and drop.values must be lists of codes")
+    liveborn = []
+    for row in data.get("liveborn", []):
+        if not (isinstance(row, dict) and isinstance(row.get("codes"), list)
+                and isinstance(row.get("vaginal"), str) and isinstance(row.get("cesarean"), str)):
+            raise ConfigError("newborn rules: each [[liveborn]] needs codes (a list), vaginal and cesarean (codes)")
+        liveborn.append((tuple(row["codes"]), row["vaginal"], row["cesarean"]))
     return Newborn(any_of(ctx.get("patterns", []), "newborn rules: context.patterns"),
                    code_maps(data.get("map", []), "newborn rules"),
                    optional_any_of(ctx.get("head", []), "newborn rules: context.head"),
                    optional_any_of(ctx.get("not_head", []), "newborn rules: context.not_head"),
-                   cue_re, code_maps(data.get("maternal", []), "newborn rules: maternal"))
+                   cue_re, code_maps(data.get("maternal", []), "newborn rules: maternal"),
+                   tuple(lists[0]), tuple(lists[1]), tuple(liveborn), cesarean)
+
+
+def _pattern(text: object, where: str) -> re.Pattern[str] | None:
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise ConfigError(f"newborn rules: {where} must be a regular expression")
+    try:
+        return re.compile(text, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"newborn rules: {where}: bad pattern ({exc})") from None
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +129,12 @@ def newborn(entities: list[Entity], text: str, rules: Newborn, codes: dict[str, 
         if head is None:
             out.append(e)
             continue
+        if head.code.startswith(rules.drop) or (head.code.startswith(rules.drop_values) and _DIGIT.search(e.text)):
+            continue
+        if (born := _liveborn(head, text, rules)) and born in codes and codes[born][1]:
+            why = f"the newborn's own birth ({said.group(0)!r}): {born} for the mother's outcome of delivery {head.code}"
+            out.append(replace(e, concepts=(Concept(born, codes[born][0], head.score, f"{head.evidence}; {why}"),)))
+            continue
         # a chapter 15 code is the mother's whatever words come before it (guideline I.C.15.a: never on
         # the newborn's record): "delivered after preterm labor", "shoulder dystocia"
         mother = "a pregnancy's code" if head.code.startswith("O") else _mothers(e, text, rules)
@@ -131,6 +160,14 @@ def newborn(entities: list[Entity], text: str, rules: Newborn, codes: dict[str, 
         moved = Concept(target, codes[target][0], head.score, f"{head.evidence}; {why}")
         out.append(replace(e, concepts=(moved, *(c for c in e.concepts if c.code != target))[:5]))
     return _gestation(out, text, codes)
+
+
+def _liveborn(head: Concept, text: str, rules: Newborn) -> str | None:
+    """The Z38 code for the mother's outcome-of-delivery code ``head``, by how the baby was born."""
+    for prefixes, vaginal, cesarean in rules.liveborn:
+        if head.code.startswith(prefixes):
+            return cesarean if rules.cesarean is not None and rules.cesarean.search(text) else vaginal
+    return None
 
 
 def _mothers(e: Entity, text: str, rules: Newborn) -> str | None:
