@@ -258,6 +258,12 @@ TREE = [
         ("N93.9", "Abnormal uterine and vaginal bleeding, unspecified", [], {}),
     ], {}),
     ("O20", "Hemorrhage in early pregnancy", [("O20.9", "Hemorrhage in early pregnancy, unspecified", [], {})], {}),
+    ("O21", "Excessive vomiting in pregnancy", [("O21.9", "Vomiting of pregnancy, unspecified", [], {})], {}),
+    ("R11", "Nausea and vomiting", [
+        ("R11.0", "Nausea", [], {}),
+        ("R11.1", "Vomiting", [("R11.10", "Vomiting, unspecified", [], {})], {}),
+        ("R11.2", "Nausea with vomiting, unspecified", [], {}),
+    ], {}),
     ("O46", "Antepartum hemorrhage, not elsewhere classified", [
         ("O46.9", "Antepartum hemorrhage, unspecified",
          _trimesters("O46.9", "Antepartum hemorrhage, unspecified", "1", "2", "3", "0"), {}),

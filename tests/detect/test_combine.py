@@ -167,6 +167,20 @@ def test_vaginal_bleeding_in_pregnancy(detect_kb, text: str, code: str) -> None:
     assert _top(detect_kb, text)["vaginal bleeding"][0] == code
 
 
+def test_a_condition_its_chapter_15_code_names_in_full_is_not_added(detect_kb) -> None:
+    ent = next(e for e in detect("G2P1 at 24w3d. Vaginal bleeding since this morning.", detect_kb)
+               if e.text.lower() == "vaginal bleeding")
+    assert ent.concepts[0].code == "O46.92" and not any(c.additional for c in ent.concepts)  # [alone]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("G1P0 at 9w2d. Nausea and vomiting daily.", "O21.9"),
+    ("G2P1 at 31w2d. Nausea and vomiting daily.", "R11.2"),  # later in pregnancy, the symptom's own code
+])
+def test_vomiting_of_pregnancy_is_a_first_trimester_code(detect_kb, text: str, code: str) -> None:
+    assert next(v for k, v in _top(detect_kb, text).items() if "nausea" in k)[0] == code
+
+
 @pytest.mark.parametrize(("text", "code"), [
     ("Pregnant. Gestational diabetes, on insulin.", "O24.414"),
     ("Pregnant. Gestational diabetes. Diet controlled, glucose log reviewed.", "O24.410"),

@@ -346,6 +346,8 @@ class Pregnancy:
     early: dict[str, str] = field(default_factory=dict)  # target -> its code in the first trimester
     absent: AnyOf | None = None  # the part of ``negated`` that says no pregnancy and no delivery either
     history: CodeMaps = ()  # a past pregnancy's complication -> the O09.2- subcategory it is coded under
+    alone: tuple[str, ...] = ()  # conditions whose chapter 15 code says it all: their own code is not reported
+    first_only: frozenset[str] = frozenset()  # targets that apply in the first trimester only
 
 
 def code_maps(entries: list, what: str) -> CodeMaps:
@@ -397,7 +399,7 @@ def mapped(code: str, maps: CodeMaps) -> str | None:
 
 def load_pregnancy(text: str | None = None) -> Pregnancy:
     data = read_tables("pregnancy.toml", "pregnancy rules",
-                       {"context", "map", "puerperium", "gestational_control", "early", "history"}, text)
+                       {"context", "map", "puerperium", "gestational_control", "early", "history", "alone", "first_trimester"}, text)
     ctx = data.get("context", {})
     pats, absent, after = ctx.get("patterns", []), ctx.get("negated", []), ctx.get("after_delivery", [])
     if not isinstance(absent, list) or not isinstance(after, list):
@@ -410,7 +412,10 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
     if not pats or not all(isinstance(x, str) for x in pats + neg):
         raise ConfigError("pregnancy rules: context.patterns must be a non-empty list of regular expressions")
     maps = code_maps(data.get("map", []), "pregnancy rules")
-    early = data.get("early", {})
+    early, alone = data.get("early", {}), data.get("alone", {}).get("codes", [])
+    first_only = data.get("first_trimester", {}).get("only", [])
+    if not all(isinstance(x, list) and all(isinstance(c, str) for c in x) for x in (alone, first_only)):
+        raise ConfigError("pregnancy rules: alone.codes and first_trimester.only must be lists of codes")
     if not all(isinstance(v, str) for v in early.values()):
         raise ConfigError("pregnancy rules: early maps a target code to a code")
     control = data.get("gestational_control", {})
@@ -425,7 +430,8 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
                          tuple((_CONTROL_CHARACTER[k], re.compile("|".join(v), re.IGNORECASE))
                                for k, v in sorted(control.items(), key=lambda kv: list(_CONTROL_CHARACTER).index(kv[0]))),
                          {str(k): v for k, v in early.items()}, AnyOf(absent) if absent else None,
-                         code_maps(data.get("history", []), "pregnancy rules: history"))
+                         code_maps(data.get("history", []), "pregnancy rules: history"), tuple(alone),
+                         frozenset(first_only))
     except re.error as exc:
         raise ConfigError(f"pregnancy rules: bad pattern ({exc})") from None
 
@@ -524,6 +530,14 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
         if not puerperium and head is not None and (prior := _prior_pregnancy(e, head, rules, resolve, ctx)):
             out.append(prior)
             continue
+        if (head is not None and head.code in rules.first_only and tri in ("second", "third")
+                and (own := next((c for c in e.concepts[1:] if not c.code.startswith("O")), None))):
+            # a learned phrase's O21.9 later in pregnancy: the condition's own code, as coders gave it
+            why = f"{tri} trimester: {head.code} is coded in the first trimester only"
+            e = replace(e, concepts=(replace(own, evidence=f"{own.evidence}; {why}", additional=False),
+                                     *(c for c in e.concepts if c is not own)))
+            out.append(e)
+            continue
         if head is not None and head.code.startswith("O") and (tri or (puerperium and "trimester" in head.description)):
             # a chapter 15 code already: take the child for the note's trimester ("Obesity complicating
             # pregnancy" under O99.21 is O99.211 in the first trimester, not the puerperium's O99.215),
@@ -549,6 +563,8 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             target = mapped(head.code, rules.maps)
             if target and tri == "first":
                 target = rules.early.get(target, target)
+            elif target in rules.first_only and tri is not None:
+                target = None  # later in pregnancy the condition keeps its own code (nausea: R11)
             # the scar's kind names the child of O34.21- ("prior LTCS": low transverse, O34.211)
             kind = {w for rx, words in _SCAR_KIND for w in words if rx.search(e.text)} if head.code.startswith("Z") else set()
             found = resolve(target, ctx | kind) if target else None
@@ -564,11 +580,13 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             continue
         code, title = found
         state = "in the puerperium" if puerperium else f"pregnant{f' ({tri} trimester)' if tri else ''}"
-        after = "is not reported with it" if head.code.startswith("Z") else "follows as an additional code"
+        # a status code the chapter 15 code takes in (Z98.891 under O34.21-) is not reported with it, nor a
+        # condition the chapter 15 code names in full (hemorrhoids in pregnancy, O22.4-)
+        additional = not head.code.startswith(("Z", *rules.alone))
+        after = "follows as an additional code" if additional else "is not reported with it"
         why = f"the patient is {state}: guideline I.C.15.a.1 puts {head.code} under {target}; {head.code} {after}"
         moved = Concept(code, title, head.score, f"{head.evidence}; {why}")
-        # a status code the chapter 15 code takes in (Z98.891 under O34.21-) is not reported with it
-        own = replace(head, score=round(head.score - 0.0001, 4), additional=not head.code.startswith("Z"))
+        own = replace(head, score=round(head.score - 0.0001, 4), additional=additional)
         rest = (c for c in e.concepts[1:] if c.code != code)
         out.append(replace(e, concepts=(moved, own, *rest)[:5]))
     if not puerperium:
