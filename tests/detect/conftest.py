@@ -249,6 +249,27 @@ TREE = [
             ("Z38.01", "Single liveborn infant, delivered by cesarean", [], {}),
         ], {}),
     ], {}),
+    ("P05", "Disorders of newborn related to slow fetal growth and fetal malnutrition", [
+        ("P05.1", "Newborn small for gestational age", [
+            ("P05.10", "Newborn small for gestational age, unspecified weight", [], {}),
+            ("P05.18", "Newborn small for gestational age, 2000-2499 grams", [], {}),
+            ("P05.19", "Newborn small for gestational age, other", [], {}),
+        ], {}),
+    ], {}),
+    ("Z22", "Carrier of infectious disease", [
+        ("Z22.3", "Carrier of other specified bacterial diseases", [
+            ("Z22.33", "Carrier of streptococcus", [("Z22.330", "Carrier of streptococcus group B", [], {})], {}),
+        ], {}),
+    ], {}),
+    ("O99", "Other maternal diseases classifiable elsewhere but complicating pregnancy, childbirth and the puerperium", [
+        ("O99.8", "Other specified diseases and conditions complicating pregnancy, childbirth and the puerperium", [
+            ("O99.82", "Streptococcus B carrier state complicating pregnancy, childbirth and the puerperium", [
+                ("O99.820", "Streptococcus B carrier state complicating pregnancy", [], {}),
+                ("O99.824", "Streptococcus B carrier state complicating childbirth", [], {}),
+                ("O99.825", "Streptococcus B carrier state complicating the puerperium", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
     ("P74", "Other transitory neonatal electrolyte and metabolic disturbances", [
         ("P74.2", "Disturbances of sodium balance of newborn", [
             ("P74.22", "Hyponatremia of newborn", [], {}),
@@ -406,6 +427,7 @@ TREE = [
     ("P00", "Newborn affected by maternal conditions that may be unrelated to present pregnancy", [
         ("P00.0", "Newborn affected by maternal hypertensive disorders", [], {}),
         ("P00.8", "Newborn affected by other maternal conditions", [
+            ("P00.82", "Newborn affected by (positive) maternal group B streptococcus (GBS) colonization", [], {}),
             ("P00.89", "Newborn affected by other maternal conditions", [], {}),
         ], {}),
     ], {}),

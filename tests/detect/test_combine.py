@@ -461,3 +461,21 @@ def test_a_bad_liveborn_table_is_a_clear_error() -> None:
 
     with pytest.raises(ConfigError, match="liveborn"):
         load_newborn("[context]\npatterns = ['DOL']\n[[liveborn]]\ncodes = ['Z37.0']\nvaginal = 'Z38.00'\n")
+
+
+def test_a_newborn_small_for_gestational_age_takes_the_band_of_its_weight(detect_kb) -> None:
+    ents = [e for e in detect("Newborn nursery admission, DOL 0. Newborn small for gestational age. BW 2,310 g.",
+                              detect_kb) if e.concepts]
+    codes = {e.concepts[0].code for e in ents}
+    # P07's Excludes1: low birth weight from slow fetal growth is P05.-, not P07.18
+    assert "P05.18" in codes and "P07.18" not in codes
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Prenatal visit, G2P1 at 36w2d. GBS positive.", "O99.820"),
+    ("Postpartum day 1 after SVD. GBS positive, adequately treated.", "O99.824"),
+    ("Newborn nursery admission, DOL 0. Maternal hx: GBS positive, treated.", "P00.82"),
+    ("Urine culture: GBS positive.", "Z22.330"),
+])
+def test_a_group_b_streptococcus_carrier(detect_kb, text: str, code: str) -> None:
+    assert next(v for k, v in _top(detect_kb, text).items() if "gbs" in k)[0] == code

@@ -30,6 +30,7 @@ from medcode.detect.combine import (
     diabetes_type,
     follow_up,
     gestational_control,
+    mapped,
     pregnancy,
     refer_back,
     tobacco_product,
@@ -148,8 +149,10 @@ class Detector:
         if not maternal:
             # a phrase learned from a pregnant patient's note carries her chapter 15 code ("breast cancer,
             # UOQ" as O9A.112); in a note with no pregnancy it names the condition, which the code set's
-            # own terms read
-            matches = [m for m in matches if not (m.term.kind in _LEARNED_KINDS and m.term.code.startswith("O"))]
+            # own terms read; in a newborn's note, one that names the newborn's condition too ("fetal growth
+            # restriction": P05.1-) goes on to newborn.toml's [[maternal]]
+            matches = [m for m in matches if not (m.term.kind in _LEARNED_KINDS and m.term.code.startswith("O")
+                                                  and (infant is None or mapped(m.term.code, self.newborn.maternal) is None))]
         found = match_patterns(self.patterns, text, tokens, self.dictionary.codes,
                                lambda at: next((s.name for s in sections if s.body <= at < s.end), None))
         if found and self.dictionary.learned:
@@ -393,11 +396,14 @@ class Detector:
         # the evidence text is written for the concepts kept only
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_CONCEPTS]
         out = []
+        first = ranked[0][0] if ranked else None
         for code, (score, title, term, choice, hinted, pair) in ranked:
             evidence = self._evidence(term, choice, hinted)
             if pair:  # the second side: its own side in the evidence
                 evidence = _other_side(evidence) + "; both sides stated, no bilateral code: each side coded"
-            out.append(Concept(code, title, score, evidence, additional=pair))
+            # the second side is reported with its mate only: under another reading ("bilateral ankle
+            # swelling": R60.0 first, the effusion codes M25.471/M25.472 behind it) it is one more candidate
+            out.append(Concept(code, title, score, evidence, additional=pair and choice.code == first))
         return out
 
     def _evidence(self, term, choice: specificity.Choice, hinted: AbstractSet[str]) -> str:

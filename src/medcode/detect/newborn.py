@@ -45,7 +45,7 @@ _GRAMS = re.compile(r"\b(?:(?:BW|birth\s*weight|birthweight|[EV]?LBW)\s*(?:of\s*
 _DIGIT = re.compile(r"\d")
 _MOTHER = re.compile(r"\b(?:mother|mom|maternal|MOB)\b", re.IGNORECASE)
 _TITLE_WEEKS = re.compile(r"gestational age (less than )?(\d{2}) completed weeks")
-_TITLE_GRAMS = re.compile(r"(?:(less than )(\d+)|(\d+)-(\d+)) grams")
+_TITLE_GRAMS = re.compile(r"(?:(less than )(\d+)|(\d+)-(\d+)) grams|(\d+) grams and over")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +184,8 @@ def _mothers(e: Entity, text: str, rules: Newborn) -> str | None:
 
 
 def _gestation(entities: list[Entity], text: str, codes: dict[str, tuple]) -> list[Entity]:
-    """P07 codes for a preterm or low-birth-weight newborn, from the weeks and grams the note states."""
+    """P07 codes for a preterm or low-birth-weight newborn, from the weeks and grams the note states; a
+    newborn small for gestational age (P05.1-) takes the birth weight's band there instead."""
     found = []
     weeks = _birth_weeks(text)
     if weeks is not None and weeks[0] < 37:
@@ -192,7 +193,18 @@ def _gestation(entities: list[Entity], text: str, codes: dict[str, tuple]) -> li
         if code:
             found.append((weeks[1], code, f"born at {weeks[0]} completed weeks ({weeks[1].group(0)!r})"))
     grams = _birth_grams(text)
-    if grams is not None and grams[0] < 2500:
+    small = [k for k, e in enumerate(entities) if e.concepts and e.concepts[0].code.startswith("P05.1")]
+    if small and grams is not None:
+        # P07's Excludes1: low birth weight due to slow fetal growth is P05.-, coded by the weight
+        band = _band(codes, ("P05.1",), lambda t: _grams_fit(t, grams[0]))
+        entities = list(entities)
+        for k in small:
+            e = entities[k]
+            if band and e.concepts[0].code != band:
+                why = f"birth weight {grams[0]} g ({grams[1].group(0)!r}): small for gestational age is coded by its band"
+                concept = Concept(band, codes[band][0], e.concepts[0].score, f"{e.concepts[0].evidence}; {why}")
+                entities[k] = replace(e, concepts=(concept, *(c for c in e.concepts if c.code != band))[:5])
+    if grams is not None and grams[0] < 2500 and not small:
         code = _band(codes, ("P07.0", "P07.1"), lambda t: _grams_fit(t, grams[0]))
         if code:
             found.append((grams[1], code, f"birth weight {grams[0]} g ({grams[1].group(0)!r})"))
@@ -259,4 +271,6 @@ def _grams_fit(title: str, grams: int) -> bool:
         return False
     if m.group(1):
         return grams < int(m.group(2))
+    if m.group(5):
+        return grams >= int(m.group(5))
     return int(m.group(3)) <= grams <= int(m.group(4))
