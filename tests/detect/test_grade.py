@@ -25,6 +25,10 @@ CODES = {
     "P52.22": ("Intraventricular (nontraumatic) hemorrhage, grade 4, of newborn", True, "P52.2"),
     "P52.3": ("Unspecified intraventricular (nontraumatic) hemorrhage of newborn", True, "P52"),
     "R52": ("Pain, unspecified", True, "R50-R69"),
+    "K64": ("Hemorrhoids and perianal venous thrombosis", False, "K55-K64"),
+    "K64.0": ("First degree hemorrhoids", True, "K64"),
+    "K64.1": ("Second degree hemorrhoids", True, "K64"),
+    "K64.8": ("Other hemorrhoids", True, "K64"),
 }
 CHILDREN: dict[str, list[str]] = {}
 for _code, (_, _, _parent) in CODES.items():
@@ -46,6 +50,8 @@ def _entity(text: str, words: str, code: str) -> Entity:
     ("IVH grade 2.", "IVH", "P52.1", None),                               # already the code that names it
     ("IVH, stable. Knee pain grade 3.", "IVH", "P52.3", None),            # too far away, another sentence
     ("Pain grade 3.", "Pain", "R52", None),                               # a code with no stages
+    ("Internal hemorrhoids, grade I.", "Internal hemorrhoids", "K64.8", "K64.0"),  # degrees count the grades
+    ("Grade II internal hemorrhoids.", "internal hemorrhoids", "K64.1", None),
 ])
 def test_the_stated_stage_or_grade_picks_the_sibling(text: str, words: str, code: str, expected: str | None) -> None:
     (out,) = stated_grade([_entity(text, words, code)], text, CODES, CHILDREN)

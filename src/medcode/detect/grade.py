@@ -82,18 +82,24 @@ def _moved(head: Concept, e: Entity, text: str, codes: dict[str, tuple], childre
         return None
     kind, number = said
     own = _words(title[0])
-    if kind in own and number in own:
+    ordinal = _ORDINAL.get(number) if kind == "grade" else None
+    if (kind in own and number in own) or (ordinal is not None and ordinal in own and "degree" in own):
         return None  # the code names it already
-    # the head's title without its own stage (or "unspecified"), with the stated one
-    base = own - {"unspecified", "stage", "grade", "0", "1", "2", "3", "4", "5"}
-    want = base | {kind, number}
+    # the head's title without its own stage (or "unspecified", "other"), with the stated one: "grade 3" or,
+    # where the code set counts degrees, "third degree" ("grade I internal hemorrhoids": K64.0 "First
+    # degree hemorrhoids")
+    base = own - _NUMBER_WORDS
+    wants = [base | {kind, number}] + ([base | {ordinal, "degree"}] if ordinal else [])
     for c in staged:
-        if _words(codes[c][0]) == want:
+        if _words(codes[c][0]) in wants:
             return c, kind, number
     return None
 
 
-_STAGE_IN_TITLE = re.compile(r"\b(?:stage|grade) [0-5]\b", re.IGNORECASE)
+_STAGE_IN_TITLE = re.compile(r"\b(?:(?:stage|grade) [0-5]|(?:first|second|third|fourth) degree)\b", re.IGNORECASE)
+_ORDINAL = {"1": "first", "2": "second", "3": "third", "4": "fourth"}
+_NUMBER_WORDS = frozenset({"unspecified", "other", "stage", "grade", "degree", "0", "1", "2", "3", "4", "5",
+                           "first", "second", "third", "fourth"})
 
 
 def _billable_under(code: str, codes: dict[str, tuple], children: dict[str, list[str]], limit: int = 80) -> list[str]:
