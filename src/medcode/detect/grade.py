@@ -55,8 +55,11 @@ def stated_grade(entities: list[Entity], text: str, codes: dict[str, tuple], chi
         return entities
     out = []
     for e in entities:
-        head = e.concepts[0] if e.concepts else None
-        moved = _moved(head, e, text, codes, children) if head is not None else None
+        if not e.concepts:
+            out.append(e)
+            continue
+        head = e.concepts[0]
+        moved = _moved(head, e, text, codes, children)
         if moved is None:
             out.append(e)
             continue
