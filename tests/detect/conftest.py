@@ -384,6 +384,13 @@ TREE = [
             ("Z67.91", "Unspecified blood type, Rh negative", [], {}),
         ], {}),
     ], {}),
+    ("I85", "Esophageal varices", [
+        ("I85.0", "Esophageal varices", [("I85.00", "Esophageal varices without bleeding", [], {})], {}),
+        ("I85.1", "Secondary esophageal varices", [("I85.10", "Secondary esophageal varices without bleeding", [], {})], {}),
+    ], {}),
+    ("K70", "Alcoholic liver disease", [
+        ("K70.3", "Alcoholic cirrhosis of liver", [("K70.30", "Alcoholic cirrhosis of liver without ascites", [], {})], {}),
+    ], {}),
     ("Z90", "Acquired absence of organs, not elsewhere classified", [
         ("Z90.4", "Acquired absence of other specified parts of digestive tract", [
             ("Z90.49", "Acquired absence of other specified parts of digestive tract", [], {}),

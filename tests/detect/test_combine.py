@@ -479,3 +479,21 @@ def test_a_newborn_small_for_gestational_age_takes_the_band_of_its_weight(detect
 ])
 def test_a_group_b_streptococcus_carrier(detect_kb, text: str, code: str) -> None:
     assert next(v for k, v in _top(detect_kb, text).items() if "gbs" in k)[0] == code
+
+
+def test_varices_in_a_cirrhotic_patient_are_secondary(detect_kb) -> None:
+    # guideline I.A.15 reads the index's "in (due to) cirrhosis of liver" as "with"
+    top = _top(detect_kb, "Alcoholic cirrhosis of liver without ascites. Esophageal varices without bleeding.")
+    assert top["esophageal varices without bleeding"][0] == "I85.10"
+    assert _top(detect_kb, "Esophageal varices without bleeding.")["esophageal varices without bleeding"][0] == "I85.00"
+
+
+@pytest.mark.parametrize(("text", "coded"), [
+    ("Hx: s/p TAH/BSO 2015 for fibroids.", True),
+    ("PSH: TAH/BSO for fibroids (2010).", True),
+    ("Recommended TLH/BSO with gyn onc.", False),        # a plan
+    ("Procedure 5/2: robotic TLH/BSO, SLN mapping.", False),  # today's operation
+])
+def test_an_oophorectomy_is_a_status_only_once_done(detect_kb, text: str, coded: bool) -> None:
+    codes = {e.concepts[0].code for e in detect(text, detect_kb) if e.concepts and e.asserted}
+    assert ("Z90.722" in codes) is coded

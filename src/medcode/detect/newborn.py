@@ -1,7 +1,7 @@
 """A newborn's conditions take their perinatal codes (ICD-10-CM chapter 16).
 
 In a note about a patient in the first 28 days of life ("DOL 3", "4-day-old", "NICU admission"), jaundice
-is P59.9, not R17, and thrush P37.5, not B37.0 (guideline I.C.16.a). Three readings follow, all driven by
+is P59.9, not R17, and thrush P37.5, not B37.0 (guideline I.C.16.a). These readings follow, all driven by
 ``newborn.toml``:
 
 * the note's own conditions move to their chapter 16 codes (``[[map]]``); the condition's own code
@@ -10,7 +10,10 @@ is P59.9, not R17, and thrush P37.5, not B37.0 (guideline I.C.16.a). Three readi
   mother with chronic HTN") are the newborn's P00-P04 codes, "newborn affected by ..." (``[[maternal]]``),
   and no relative's condition: the trait PERTAINS_TO_FAMILY is dropped;
 * the gestational age and birth weight the note states give P07.2-/P07.3- (completed weeks under 37) and
-  P07.0-/P07.1- (under 2,500 g), the band read from the code titles of the knowledge base.
+  P07.0-/P07.1- (under 2,500 g), the band read from the code titles of the knowledge base; a newborn small
+  for gestational age takes the weight's P05.1- band instead;
+* what is never the newborn's goes (``[drop]``: weeks of gestation, the mother's insulin, a white count
+  read from a value), and the mother's outcome of delivery is the newborn's birth, Z38.- (``[[liveborn]]``).
 
 Newborn notes speak of the pregnancy and the delivery ("born at 39w4d to a G3P2", "gestational HTN"), so
 the opening lines decide who the patient is (``[context] head``): a note that opens as a newborn's is
