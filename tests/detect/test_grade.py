@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from medcode.detect.grade import stated_grade
@@ -33,6 +35,7 @@ CODES = {
 CHILDREN: dict[str, list[str]] = {}
 for _code, (_, _, _parent) in CODES.items():
     CHILDREN.setdefault(_parent, []).append(_code)
+DICTIONARY = SimpleNamespace(codes=CODES, children=CHILDREN)
 
 
 def _entity(text: str, words: str, code: str) -> Entity:
@@ -54,7 +57,7 @@ def _entity(text: str, words: str, code: str) -> Entity:
     ("Grade II internal hemorrhoids.", "internal hemorrhoids", "K64.1", None),
 ])
 def test_the_stated_stage_or_grade_picks_the_sibling(text: str, words: str, code: str, expected: str | None) -> None:
-    (out,) = stated_grade([_entity(text, words, code)], text, CODES, CHILDREN)
+    (out,) = stated_grade([_entity(text, words, code)], text, DICTIONARY)
     assert out.concepts[0].code == (expected or code)
     if expected:
         assert "stated next to it" in out.concepts[0].evidence and out.concepts[1].code == code
@@ -62,5 +65,5 @@ def test_the_stated_stage_or_grade_picks_the_sibling(text: str, words: str, code
 
 def test_two_different_stages_inside_the_words_decide_nothing() -> None:
     text = "ROP stage 2 OD stage 3 OS"
-    (out,) = stated_grade([_entity(text, text, "H35.131")], text, CODES, CHILDREN)
+    (out,) = stated_grade([_entity(text, text, "H35.131")], text, DICTIONARY)
     assert out.concepts[0].code == "H35.131"

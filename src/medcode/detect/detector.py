@@ -310,7 +310,7 @@ class Detector:
         out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes, infant)
-        out = stated_grade(out, text, self.dictionary.codes, self.dictionary.children)
+        out = stated_grade(out, text, self.dictionary)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
         out = bmi(out, text, self.bmi_bands, self.bmi_pediatric)
         return self.agreement.apply(out, self.dictionary.codes, maternal) if self.agreement else out

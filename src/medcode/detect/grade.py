@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 
 from medcode.detect.model import Concept, Entity
+from medcode.detect.specificity import _billable_under
 
 # "stage 3", "grade III", "Stage: 2", "grade-1"; Bell's "stage IIA" is stage 2 (a letter sub-stage)
 _STATED = re.compile(r"\b(stage|grade)\s*[:-]?\s*(IV|V|I{1,3}|[0-5])[AB]?\b(?![.,]\d)", re.IGNORECASE)
@@ -48,9 +49,9 @@ def _stated(e: Entity, text: str) -> tuple[str, str] | None:
     return min(outside)[1] if outside else None
 
 
-def stated_grade(entities: list[Entity], text: str, codes: dict[str, tuple], children: dict[str, list[str]]) -> list[Entity]:
+def stated_grade(entities: list[Entity], text: str, dictionary) -> list[Entity]:
     """``entities`` with a first code moved to the sibling that names the stage or grade stated next to
-    it. ``codes`` maps code -> (title, billable, parent); ``children`` parent -> codes."""
+    it. ``dictionary`` has ``codes`` (code -> (title, billable, parent)) and ``children`` (parent -> codes)."""
     if not _STATED.search(text):
         return entities
     out = []
@@ -59,17 +60,18 @@ def stated_grade(entities: list[Entity], text: str, codes: dict[str, tuple], chi
             out.append(e)
             continue
         head = e.concepts[0]
-        moved = _moved(head, e, text, codes, children)
+        moved = _moved(head, e, text, dictionary)
         if moved is None:
             out.append(e)
             continue
         why = f"{moved[1]} {moved[2]} stated next to it: {moved[0]}, the code that names it"
-        concept = Concept(moved[0], codes[moved[0]][0], head.score, f"{head.evidence}; {why}")
+        concept = Concept(moved[0], dictionary.codes[moved[0]][0], head.score, f"{head.evidence}; {why}")
         out.append(replace(e, concepts=(concept, *(c for c in e.concepts if c.code != moved[0]))[:5]))
     return out
 
 
-def _moved(head: Concept, e: Entity, text: str, codes: dict[str, tuple], children: dict[str, list[str]]):
+def _moved(head: Concept, e: Entity, text: str, dictionary):
+    codes = dictionary.codes
     title = codes.get(head.code)
     if title is None or title[2] is None:
         return None
@@ -80,7 +82,9 @@ def _moved(head: Concept, e: Entity, text: str, codes: dict[str, tuple], childre
     grand = codes[parent][2] if parent in codes else None
     # the category or subcategory around the code: H35.1 for H35.131, P52 for P52.3 (not a chapter block)
     family = grand if grand is not None and grand in codes and "-" not in grand else parent
-    staged = [c for c in _billable_under(family, codes, children) if _STAGE_IN_TITLE.search(codes[c][0])]
+    if family not in codes:
+        return None  # a chapter block ("R50-R69"): no family of stages
+    staged = [c for c in _billable_under(dictionary, family, 80) if _STAGE_IN_TITLE.search(codes[c][0])]
     if not staged:
         return None
     kind, number = said
@@ -104,13 +108,3 @@ _ORDINAL = {"1": "first", "2": "second", "3": "third", "4": "fourth"}
 _NUMBER_WORDS = frozenset({"unspecified", "other", "stage", "grade", "degree", "0", "1", "2", "3", "4", "5",
                            "first", "second", "third", "fourth"})
 
-
-def _billable_under(code: str, codes: dict[str, tuple], children: dict[str, list[str]], limit: int = 80) -> list[str]:
-    out: list[str] = []
-    stack = [code]
-    while stack and len(out) < limit:
-        c = stack.pop()
-        if c in codes and codes[c][1]:
-            out.append(c)
-        stack.extend(children.get(c, ()))
-    return out
