@@ -229,6 +229,12 @@ TREE = [
         ("O72.0", "Third-stage hemorrhage", [], {}),
         ("O72.1", "Other immediate postpartum hemorrhage", [], {}),
     ], {}),
+    ("D62", "Acute posthemorrhagic anemia", [], {}),
+    ("O90", "Complications of the puerperium, not elsewhere classified", [
+        ("O90.8", "Other complications of the puerperium, not elsewhere classified", [
+            ("O90.81", "Anemia of the puerperium", [], {}),
+        ], {}),
+    ], {}),
     ("E87", "Other disorders of fluid, electrolyte and acid-base balance", [
         ("E87.1", "Hypo-osmolality and hyponatremia", [], {}),
         ("E87.5", "Hyperkalemia", [], {}),
@@ -568,6 +574,7 @@ CHAPTERS = {"B": ("1", "Infectious diseases"), "L": ("12", "Skin diseases"), "K"
             "M": ("13", "Musculoskeletal diseases"), "G": ("6", "Nervous system diseases"), "N": ("14", "Genitourinary diseases"),
             "O": ("15", "Pregnancy, childbirth and the puerperium"),
             "P": ("16", "Certain conditions originating in the perinatal period"),
+            "D": ("3", "Diseases of the blood"),
             "H": ("8", "Diseases of the ear"), "Q": ("17", "Congenital malformations"), "R": ("18", "Symptoms and signs"), "S": ("19", "Injury"),
             "Z": ("21", "Factors influencing health status")}
 INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived index CSV)

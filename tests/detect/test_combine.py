@@ -126,6 +126,35 @@ def test_a_trimester_child_is_chosen_by_its_trimester_words(detect_kb) -> None:
     assert top["postpartum hemorrhage"][0] == "O72.1"
 
 
+@pytest.mark.parametrize(("title", "code"), [
+    ("DELIVERY NOTE", "O10.02"),  # she delivers in this admission: "complicating childbirth"
+    ("OPERATIVE REPORT\nPreop dx: IUP at 39w0d, repeat cesarean.", "O10.02"),
+    ("OB DISCHARGE SUMMARY\nAdmit 10/3, SVD 10/4, D/C 10/5.", "O10.02"),
+    ("L&D ADMISSION H&P", "O10.013"),  # written before the delivery: the trimester
+    ("PPD#1 s/p SVD, progress note", "O10.03"),  # a later day of the stay: the puerperium
+    ("OB READMISSION H&P, postpartum day 6 after SVD", "O10.03"),
+])
+def test_the_admission_she_delivers_in_takes_the_childbirth_code(detect_kb, title: str, code: str) -> None:
+    code_at, evidence = _top(detect_kb, f"{title}\nG2P1 at 39w2d. Essential hypertension.")["essential hypertension"]
+    assert code_at == code
+    if code == "O10.02":
+        assert "I.C.15.a.3" in evidence
+
+
+def test_acute_blood_loss_anemia_after_delivery_is_anemia_of_the_puerperium(detect_kb) -> None:
+    for title in ("DELIVERY NOTE\nG2P1 at 39w2d, SVD.", "Postpartum visit, 2 weeks after SVD."):
+        ent = next(e for e in detect(f"{title} Acute posthemorrhagic anemia.", detect_kb) if e.concepts
+                   and e.concepts[0].code.startswith(("O90", "D62", "O99")))
+        assert [c.code for c in ent.concepts[:2]] == ["O90.81", "D62"] and ent.concepts[1].additional
+
+
+def test_a_bad_childbirth_table_is_a_clear_error() -> None:
+    from medcode.detect.combine import load_pregnancy
+
+    with pytest.raises(ConfigError, match="childbirth"):
+        load_pregnancy("[context]\npatterns = ['pregnant']\n[childbirth]\ntitle = 'DELIVERY'\n")
+
+
 @pytest.mark.parametrize(("text", "code"), [
     ("G2P1 at 24w3d. Prior C-section x1 (2022).", "O34.219"),  # maternal care for the scar
     ("G2P1 at 24w3d. Desires TOLAC after prior LTCS.", "O34.211"),  # low transverse
@@ -499,3 +528,4 @@ def test_varices_in_a_cirrhotic_patient_are_secondary(detect_kb) -> None:
 def test_an_oophorectomy_is_a_status_only_once_done(detect_kb, text: str, coded: bool) -> None:
     codes = {e.concepts[0].code for e in detect(text, detect_kb) if e.concepts and e.asserted}
     assert ("Z90.722" in codes) is coded
+

@@ -348,6 +348,10 @@ class Pregnancy:
     history: CodeMaps = ()  # a past pregnancy's complication -> the O09.2- subcategory it is coded under
     alone: tuple[str, ...] = ()  # conditions whose chapter 15 code says it all: their own code is not reported
     first_only: frozenset[str] = frozenset()  # targets that apply in the first trimester only
+    childbirth: AnyOf | None = None  # the note's title says the delivery happens in this admission
+    childbirth_opening: AnyOf | None = None  # or its opening lines do
+    not_childbirth: AnyOf | None = None  # ... unless the opening says a readmission, a later day, a newborn
+    childbirth_targets: dict[str, str] = field(default_factory=dict)  # category -> its code in a delivery admission
 
 
 def code_maps(entries: list, what: str) -> CodeMaps:
@@ -399,7 +403,8 @@ def mapped(code: str, maps: CodeMaps) -> str | None:
 
 def load_pregnancy(text: str | None = None) -> Pregnancy:
     data = read_tables("pregnancy.toml", "pregnancy rules",
-                       {"context", "map", "puerperium", "gestational_control", "early", "history", "alone", "first_trimester"}, text)
+                       {"context", "map", "puerperium", "gestational_control", "early", "history", "alone", "first_trimester",
+                        "childbirth"}, text)
     ctx = data.get("context", {})
     pats, absent, after = ctx.get("patterns", []), ctx.get("negated", []), ctx.get("after_delivery", [])
     if not isinstance(absent, list) or not isinstance(after, list):
@@ -418,6 +423,13 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
         raise ConfigError("pregnancy rules: alone.codes and first_trimester.only must be lists of codes")
     if not all(isinstance(v, str) for v in early.values()):
         raise ConfigError("pregnancy rules: early maps a target code to a code")
+    birth = data.get("childbirth", {})
+    birth_title, birth_open, birth_not = birth.get("title", []), birth.get("opening", []), birth.get("not", [])
+    birth_targets = birth.get("targets", {})
+    if set(birth) - {"title", "opening", "not", "targets"} or not isinstance(birth_targets, dict) or not all(
+            isinstance(x, list) and all(isinstance(p, str) for p in x) for x in (birth_title, birth_open, birth_not)):
+        raise ConfigError("pregnancy rules: childbirth takes title, opening and not, each a list of regular "
+                          "expressions, and targets, a table")
     control = data.get("gestational_control", {})
     if set(control) - set(_CONTROL_CHARACTER) or not all(
             isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in control.values()):
@@ -431,7 +443,9 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
                                for k, v in sorted(control.items(), key=lambda kv: list(_CONTROL_CHARACTER).index(kv[0]))),
                          {str(k): v for k, v in early.items()}, AnyOf(absent) if absent else None,
                          code_maps(data.get("history", []), "pregnancy rules: history"), tuple(alone),
-                         frozenset(first_only))
+                         frozenset(first_only), AnyOf(birth_title) if birth_title else None,
+                         AnyOf(birth_open) if birth_open else None, AnyOf(birth_not) if birth_not else None,
+                         {str(k): str(v) for k, v in birth_targets.items()})
     except re.error as exc:
         raise ConfigError(f"pregnancy rules: bad pattern ({exc})") from None
 
@@ -521,7 +535,8 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             puerperal = bool(rules.puerperium and rules.puerperium.search(text))
         if not puerperal or _PREGNANT_NOW.search(text):
             return entities
-        puerperium = True
+    delivery = delivers_here(text, rules)
+    puerperium = not pregnant and not delivery  # a delivery admission's discharge summary: in childbirth
     tri = None if puerperium else trimester(text)
     ctx = {"puerperium"} if puerperium else {tri, "trimester"} if tri else set()
     out = []
@@ -536,6 +551,15 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             why = f"{tri} trimester: {head.code} is coded in the first trimester only"
             e = replace(e, concepts=(replace(own, evidence=f"{own.evidence}; {why}", additional=False),
                                      *(c for c in e.concepts if c is not own)))
+            out.append(e)
+            continue
+        if (delivery and head is not None and head.code.startswith("O")
+                and (born := _in_childbirth(head.code[:-1].rstrip("."), resolve))):
+            # a chapter 15 code in the admission she delivers in: its "in childbirth" child
+            if born[0] != head.code:
+                why = "she delivers in this admission: the 'in childbirth' code (guideline I.C.15.a.3)"
+                moved = Concept(born[0], born[1], head.score, f"{head.evidence}; {why}")
+                e = replace(e, concepts=(moved, *(c for c in e.concepts if c.code != born[0]))[:5])
             out.append(e)
             continue
         if head is not None and head.code.startswith("O") and (tri or (puerperium and "trimester" in head.description)):
@@ -559,6 +583,9 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
         if puerperium and head.code[:3] in rules.puerperium_targets:
             target = rules.puerperium_targets[head.code[:3]]
             found = resolve(target, ctx)
+        elif delivery and head.code[:3] in rules.childbirth_targets:
+            target = rules.childbirth_targets[head.code[:3]]
+            found = resolve(target, ctx)
         else:
             target = mapped(head.code, rules.maps)
             if target and tri == "first":
@@ -567,7 +594,11 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
                 target = None  # later in pregnancy the condition keeps its own code (nausea: R11)
             # the scar's kind names the child of O34.21- ("prior LTCS": low transverse, O34.211)
             kind = {w for rx, words in _SCAR_KIND for w in words if rx.search(e.text)} if head.code.startswith("Z") else set()
-            found = resolve(target, ctx | kind) if target else None
+            found = None
+            if delivery and target:
+                found = _in_childbirth(target, resolve, kind)
+            if found is None and target:
+                found = resolve(target, ctx | kind)
             if puerperium and target and (found is None or "puerperium" not in found[1].lower()):
                 # "Anemia complicating pregnancy" (O99.01) has no puerperium child; its parent O99.0 has
                 # O99.03 "Anemia complicating the puerperium"
@@ -579,12 +610,15 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             out.append(e)
             continue
         code, title = found
-        state = "in the puerperium" if puerperium else f"pregnant{f' ({tri} trimester)' if tri else ''}"
+        state = ("in the puerperium" if puerperium else "delivering in this admission" if "childbirth" in title.lower()
+                 else f"pregnant{f' ({tri} trimester)' if tri else ''}")
         # a status code the chapter 15 code takes in (Z98.891 under O34.21-) is not reported with it, nor a
         # condition the chapter 15 code names in full (hemorrhoids in pregnancy, O22.4-)
         additional = not head.code.startswith(("Z", *rules.alone))
         after = "follows as an additional code" if additional else "is not reported with it"
         why = f"the patient is {state}: guideline I.C.15.a.1 puts {head.code} under {target}; {head.code} {after}"
+        if delivery and "childbirth" in title.lower():
+            why += "; the 'in childbirth' code, as she delivers in this admission (I.C.15.a.3)"
         moved = Concept(code, title, head.score, f"{head.evidence}; {why}")
         own = replace(head, score=round(head.score - 0.0001, 4), additional=additional)
         rest = (c for c in e.concepts[1:] if c.code != code)
@@ -592,6 +626,31 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
     if not puerperium:
         out = _weeks_of_gestation(out, text, resolve)
     return out
+
+
+# A note's opening: its title and first lines ("OPERATIVE NOTE | Preop dx: IUP at 39w0d, previous
+# cesarean"), where [childbirth] reads whether the delivery happens in this admission.
+_OPENING = 160
+
+
+def delivers_here(text: str, rules: Pregnancy) -> bool:
+    """Whether the note is of the admission in which she delivers, by its title or opening lines
+    (``rules.childbirth``, ``rules.childbirth_opening``) unless the opening says otherwise."""
+    opening = text[:_OPENING]
+    said = ((rules.childbirth is not None and rules.childbirth.search(opening.split("\n", 1)[0]) is not None)
+            or (rules.childbirth_opening is not None and rules.childbirth_opening.search(opening) is not None))
+    return said and not (rules.not_childbirth is not None and rules.not_childbirth.search(opening) is not None)
+
+
+def _in_childbirth(code: str, resolve: Callable[[str, set[str]], tuple[str, str] | None],
+                   kind: set[str] | None = None) -> tuple[str, str] | None:
+    """The "in childbirth" code under ``code`` or under its parent ("Anemia complicating pregnancy", O99.01,
+    has none; its parent O99.0 has O99.02 "Anemia complicating childbirth"), or None."""
+    for c in (code, code[:-1].rstrip(".")):
+        found = resolve(c, {"childbirth"} | (kind or set())) if len(c) >= 3 else None
+        if found is not None and "childbirth" in found[1].lower():
+            return found
+    return None
 
 
 def _prior_pregnancy(e: Entity, head: Concept, rules: Pregnancy,
