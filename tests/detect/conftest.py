@@ -230,6 +230,7 @@ TREE = [
         ("O72.1", "Other immediate postpartum hemorrhage", [], {}),
     ], {}),
     ("D62", "Acute posthemorrhagic anemia", [], {}),
+    ("O76", "Abnormality in fetal heart rate and rhythm complicating labor and delivery", [], {}),
     ("O90", "Complications of the puerperium, not elsewhere classified", [
         ("O90.8", "Other complications of the puerperium, not elsewhere classified", [
             ("O90.81", "Anemia of the puerperium", [], {}),

@@ -148,6 +148,15 @@ def test_acute_blood_loss_anemia_after_delivery_is_anemia_of_the_puerperium(dete
         assert [c.code for c in ent.concepts[:2]] == ["O90.81", "D62"] and ent.concepts[1].additional
 
 
+def test_an_abnormal_fetal_heart_rate_in_a_delivery_note_is_o76(detect_kb) -> None:
+    text = "DELIVERY NOTE\nG2P1 at 39w2d, SVD. Labor c/b fetal tachycardia and a Category II tracing."
+    top = _top(detect_kb, text)
+    assert top["fetal tachycardia"][0] == "O76" and "tachycardia" not in top  # not the mother's R00.0
+    assert top["category ii tracing"][0] == "O76"
+    # outside the admission she delivers in coders split, so it is left alone
+    assert "fetal tachycardia" not in _top(detect_kb, "G2P1 at 32w2d, NST: fetal tachycardia.")
+
+
 def test_a_bad_childbirth_table_is_a_clear_error() -> None:
     from medcode.detect.combine import load_pregnancy
 

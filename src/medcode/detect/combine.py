@@ -352,6 +352,7 @@ class Pregnancy:
     childbirth_opening: AnyOf | None = None  # or its opening lines do
     not_childbirth: AnyOf | None = None  # ... unless the opening says a readmission, a later day, a newborn
     childbirth_targets: dict[str, str] = field(default_factory=dict)  # category -> its code in a delivery admission
+    fetal_heart: AnyOf | None = None  # an abnormal fetal heart rate or tracing, coded O76 in a delivery admission
 
 
 def code_maps(entries: list, what: str) -> CodeMaps:
@@ -425,11 +426,11 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
         raise ConfigError("pregnancy rules: early maps a target code to a code")
     birth = data.get("childbirth", {})
     birth_title, birth_open, birth_not = birth.get("title", []), birth.get("opening", []), birth.get("not", [])
-    birth_targets = birth.get("targets", {})
-    if set(birth) - {"title", "opening", "not", "targets"} or not isinstance(birth_targets, dict) or not all(
-            isinstance(x, list) and all(isinstance(p, str) for p in x) for x in (birth_title, birth_open, birth_not)):
-        raise ConfigError("pregnancy rules: childbirth takes title, opening and not, each a list of regular "
-                          "expressions, and targets, a table")
+    birth_targets, fetal_heart = birth.get("targets", {}), birth.get("fetal_heart", [])
+    if set(birth) - {"title", "opening", "not", "targets", "fetal_heart"} or not isinstance(birth_targets, dict) or not all(
+            isinstance(x, list) and all(isinstance(p, str) for p in x) for x in (birth_title, birth_open, birth_not, fetal_heart)):
+        raise ConfigError("pregnancy rules: childbirth takes title, opening, not and fetal_heart, each a list of "
+                          "regular expressions, and targets, a table")
     control = data.get("gestational_control", {})
     if set(control) - set(_CONTROL_CHARACTER) or not all(
             isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in control.values()):
@@ -445,7 +446,7 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
                          code_maps(data.get("history", []), "pregnancy rules: history"), tuple(alone),
                          frozenset(first_only), AnyOf(birth_title) if birth_title else None,
                          AnyOf(birth_open) if birth_open else None, AnyOf(birth_not) if birth_not else None,
-                         {str(k): str(v) for k, v in birth_targets.items()})
+                         {str(k): str(v) for k, v in birth_targets.items()}, AnyOf(fetal_heart) if fetal_heart else None)
     except re.error as exc:
         raise ConfigError(f"pregnancy rules: bad pattern ({exc})") from None
 
@@ -625,7 +626,35 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
         out.append(replace(e, concepts=(moved, own, *rest)[:5]))
     if not puerperium:
         out = _weeks_of_gestation(out, text, resolve)
+    if delivery and rules.fetal_heart is not None:
+        out = _fetal_heart(out, text, rules.fetal_heart, resolve)
     return out
+
+
+_FETAL_HEART = "O76"  # Abnormality in fetal heart rate and rhythm complicating labor and delivery
+
+
+def _fetal_heart(entities: list[Entity], text: str, said: AnyOf,
+                 resolve: Callable[[str, set[str]], tuple[str, str] | None]) -> list[Entity]:
+    """In the admission she delivers in, an abnormal fetal heart rate or tracing ("fetal tachycardia",
+    "Category II tracing", "recurrent late decels") is O76; the mother's own R00.- read from "tachycardia"
+    gives way to it."""
+    found = resolve(_FETAL_HEART, set())
+    if found is None:
+        return entities
+    out = list(entities)
+    at = 0
+    while (m := said.search(text[at:])) is not None:
+        begin, end = at + m.start(), at + m.end()
+        at = end
+        over = [e for e in out if e.begin < end and begin < e.end]
+        if any(not e.concepts or not e.concepts[0].code.startswith("R00") for e in over):
+            continue  # a span already read as something else
+        out = [e for e in out if e not in over]
+        evidence = f"an abnormal fetal heart rate in the admission she delivers in ({m.group(0)!r})"
+        out.append(Entity(begin, end, m.group(0), 0.9, (Trait("SIGN", 0.8, "code"),),
+                          (Concept(found[0], found[1], 0.9, evidence),)))
+    return sorted(out, key=lambda e: e.begin)
 
 
 # A note's opening: its title and first lines ("OPERATIVE NOTE | Preop dx: IUP at 39w0d, previous
