@@ -317,6 +317,11 @@ TREE = [
         ("R07.9", "Chest pain, unspecified", [], {}),
     ], {}),
     ("R00", "Abnormalities of heart beat", [("R00.0", "Tachycardia, unspecified", [], {})], {}),
+    ("R94", "Abnormal results of function studies", [
+        ("R94.3", "Abnormal results of cardiovascular function studies", [
+            ("R94.31", "Abnormal electrocardiogram [ECG] [EKG]", [], {}),
+        ], {}),
+    ], {}),
     ("R09", "Other symptoms and signs involving the circulatory and respiratory system", [
         ("R09.0", "Asphyxia and hypoxemia", [("R09.02", "Hypoxemia", [], {})], {}),
     ], {}),

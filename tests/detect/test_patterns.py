@@ -30,6 +30,7 @@ def _found(kb, text: str) -> list[tuple[str, str, set[str]]]:
         ("Labs: Na 128, K 6.1, Cr 2.0.", "K 6.1", "E87.5"),   # measured electrolytes out of range
         ("Labs: Na 128, K 6.1, Cr 2.0.", "Na 128", "E87.1"),
         ("Potassium was 3.1 yesterday.", "Potassium was 3.1", "E87.6"),
+        ("ECG: sinus rhythm, QTc 505 on citalopram.", "QTc 505", "R94.31"),  # a measured long QT
     ],
 )
 def test_pattern_mentions(detect_kb, text: str, span: str, code: str) -> None:
@@ -214,6 +215,7 @@ def test_any_of_finds_what_the_joined_pattern_finds() -> None:
 
 def test_a_normal_heart_rate_is_no_finding(detect_kb) -> None:
     assert not any(c == "R00.0" for _, c, _ in _found(detect_kb, "Vitals: HR 88, pulse 96."))
+    assert not any(c == "R94.31" for _, c, _ in _found(detect_kb, "ECG: QTc 442, QTc 460-465 on repeat."))
 
 
 @pytest.mark.parametrize(("text", "hit"), [
