@@ -3,6 +3,7 @@ and how the detector withholds the codes they rarely agreed with."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,18 @@ def test_a_past_reading_coders_code_as_current_becomes_current_and_is_then_check
             for a in agreement.train([note, note], lambda text: [htn, dvt])}
     assert rows[("I10", "htn", "past")] == (0, 2)
     assert rows[("I82.409", "", "past")] == (2, 0)
+
+
+def test_an_allergys_reaction_stays_past_whatever_the_codes_past_count() -> None:
+    # "Allergies: codeine (itching)": the count of itching read as past (mostly past illnesses coders took
+    # as current) does not make the drug's reaction current
+    table = agreement.Table([agreement.Agreement("L29.9", "", "past", 1, 9),
+                             agreement.Agreement("L29.9", "", "asserted", 40, 10)])
+    reaction = Entity(20, 27, "itching", 0.9, (Trait("SYMPTOM", 0.8), Trait("HISTORY", 0.85, "allergy reaction")),
+                      (Concept("L29.9", "a title", 0.9, "index"),))
+    assert [e.has("HISTORY") for e in table.apply([reaction])] in ([], [True])  # withheld or past, never current
+    past = replace(reaction, traits=(Trait("SYMPTOM", 0.8), Trait("HISTORY", 0.85, "hx of")))
+    assert not table.apply([past])[0].has("HISTORY")  # a past illness's reading is still checked
 
 
 def test_a_withheld_code_gives_way_to_a_runner_up_coders_agreed_with_for_the_same_words() -> None:
