@@ -124,6 +124,14 @@ def test_current_trouble_dated_by_the_past(detect_kb, text: str, mention: str) -
     assert not {"HISTORY", "PERTAINS_TO_FAMILY"} & _traits(detect_kb, text)[mention]
 
 
+def test_an_inline_header_ends_the_scope_before_it(detect_kb) -> None:
+    # "father" does not reach back over "FH:" to the patient's own condition, nor "denies" on over "VS:"
+    assert "PERTAINS_TO_FAMILY" not in _traits(detect_kb, "PMH: hypertension, cough FH: father had headache.")["cough"]
+    assert "PERTAINS_TO_FAMILY" in _traits(detect_kb, "PMH: hypertension FH: father had headache.")["headache"]
+    # a checklist mark right after a header still heads its list
+    assert "NEGATION" in _traits(detect_kb, "ROS: (-) cough, (-) headache")["cough"]
+
+
 def test_the_ed_named_as_where_she_came_is_no_instruction(detect_kb) -> None:
     assert "HYPOTHETICAL" not in _traits(detect_kb, "ED for chest pain since noon.")["chest pain"]
 

@@ -212,7 +212,11 @@ class ConText:
 
     def modifiers(self, text: str, tokens: list[Token]) -> list[Modifier]:
         found = self._cues(text, tokens)
-        term_first = sorted(f[3] for f in found if f[0].direction == "TERMINATE")
+        # (first word, character) of each terminating cue: a cue of punctuation only ("(-)") takes the
+        # word after it as its first, like a terminating colon just before it ("ROS: (-) CP"), which
+        # must not end the scope of the cue it precedes
+        terms = sorted((f[3], f[1]) for f in found if f[0].direction == "TERMINATE")
+        term_first = [t[0] for t in terms]
         term_last = sorted(f[4] for f in found if f[0].direction == "TERMINATE")
         out: list[Modifier] = []
         n = len(tokens)
@@ -228,6 +232,8 @@ class ConText:
                     ahead = tokens[last + 1].sentence  # "Mother - ovarian ca", "mom: Graves'"
                 stop = min(n - 1, last + scope)
                 k = bisect.bisect_right(term_first, last)
+                while k < len(terms) and terms[k][1] < start:
+                    k += 1
                 if k < len(term_first):
                     stop = min(stop, term_first[k] - 1)
                 hi = last + 1
