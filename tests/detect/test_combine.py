@@ -153,6 +153,7 @@ def test_an_abnormal_fetal_heart_rate_in_a_delivery_note_is_o76(detect_kb) -> No
     top = _top(detect_kb, text)
     assert top["fetal tachycardia"][0] == "O76" and "tachycardia" not in top  # not the mother's R00.0
     assert top["category ii tracing"][0] == "O76"
+    assert "late decels" not in _top(detect_kb, "DELIVERY NOTE\nG2P1 at 39w2d, SVD. Category I tracing, no late decels.")
     # outside the admission she delivers in coders split, so it is left alone
     assert "fetal tachycardia" not in _top(detect_kb, "G2P1 at 32w2d, NST: fetal tachycardia.")
 

@@ -650,11 +650,19 @@ def _fetal_heart(entities: list[Entity], text: str, said: AnyOf,
         over = [e for e in out if e.begin < end and begin < e.end]
         if any(not e.concepts or not e.concepts[0].code.startswith("R00") for e in over):
             continue  # a span already read as something else
+        # the context of the mother's R00.- it replaces ("no fetal tachycardia"); with none there, a denial
+        # just before the words ("Category I, no late decels") leaves them out
+        kept = tuple(t for e in over for t in e.traits if t.name in NOT_ASSERTED)
+        if not over and _DENIED_BEFORE.search(text, max(0, begin - 30), begin):
+            continue
         out = [e for e in out if e not in over]
         evidence = f"an abnormal fetal heart rate in the admission she delivers in ({m.group(0)!r})"
-        out.append(Entity(begin, end, m.group(0), 0.9, (Trait("SIGN", 0.8, "code"),),
+        out.append(Entity(begin, end, m.group(0), 0.9, (Trait("SIGN", 0.8, "code"), *kept),
                           (Concept(found[0], found[1], 0.9, evidence),)))
     return sorted(out, key=lambda e: e.begin)
+
+
+_DENIED_BEFORE = re.compile(r"\b(?:no|without|w/o|denies|negative for|absent|resolved)\b[^.;:\n]*$", re.IGNORECASE)
 
 
 # A note's opening: its title and first lines ("OPERATIVE NOTE | Preop dx: IUP at 39w0d, previous
