@@ -352,7 +352,7 @@ class Pregnancy:
     childbirth_opening: AnyOf | None = None  # or its opening lines do
     not_childbirth: AnyOf | None = None  # ... unless the opening says a readmission, a later day, a newborn
     childbirth_targets: dict[str, str] = field(default_factory=dict)  # category -> its code in a delivery admission
-    fetal_heart: AnyOf | None = None  # an abnormal fetal heart rate or tracing, coded O76 in a delivery admission
+    fetal_heart: re.Pattern[str] | None = None  # an abnormal fetal heart rate or tracing: O76 in a delivery admission
 
 
 def code_maps(entries: list, what: str) -> CodeMaps:
@@ -446,7 +446,8 @@ def load_pregnancy(text: str | None = None) -> Pregnancy:
                          code_maps(data.get("history", []), "pregnancy rules: history"), tuple(alone),
                          frozenset(first_only), AnyOf(birth_title) if birth_title else None,
                          AnyOf(birth_open) if birth_open else None, AnyOf(birth_not) if birth_not else None,
-                         {str(k): str(v) for k, v in birth_targets.items()}, AnyOf(fetal_heart) if fetal_heart else None)
+                         {str(k): str(v) for k, v in birth_targets.items()},
+                         re.compile("|".join(fetal_heart), re.IGNORECASE) if fetal_heart else None)
     except re.error as exc:
         raise ConfigError(f"pregnancy rules: bad pattern ({exc})") from None
 
@@ -555,7 +556,7 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             out.append(e)
             continue
         if (delivery and head is not None and head.code.startswith("O")
-                and (born := _in_childbirth(head.code[:-1].rstrip("."), resolve))):
+                and (born := _named_child(head.code[:-1].rstrip("."), "childbirth", resolve)[0])):
             # a chapter 15 code in the admission she delivers in: its "in childbirth" child
             if born[0] != head.code:
                 why = "she delivers in this admission: the 'in childbirth' code (guideline I.C.15.a.3)"
@@ -596,17 +597,13 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
             # the scar's kind names the child of O34.21- ("prior LTCS": low transverse, O34.211)
             kind = {w for rx, words in _SCAR_KIND for w in words if rx.search(e.text)} if head.code.startswith("Z") else set()
             found = None
-            if delivery and target:
-                found = _in_childbirth(target, resolve, kind)
-            if found is None and target:
+            if target and (delivery or puerperium):
+                # after delivery, or in the admission she delivers in, the child that names it ("Obesity
+                # complicating the puerperium"), else the parent's ("Anemia complicating pregnancy",
+                # O99.01, has neither; its parent O99.0 has O99.02 childbirth and O99.03 puerperium)
+                found, target = _named_child(target, "childbirth" if delivery else "puerperium", resolve, kind)
+            if found is None and target and not puerperium:
                 found = resolve(target, ctx | kind)
-            if puerperium and target and (found is None or "puerperium" not in found[1].lower()):
-                # "Anemia complicating pregnancy" (O99.01) has no puerperium child; its parent O99.0 has
-                # O99.03 "Anemia complicating the puerperium"
-                target = target[:-1].rstrip(".")
-                found = resolve(target, ctx) if len(target) >= 3 else None
-                if found is not None and "puerperium" not in found[1].lower():
-                    found = None
         if found is None:
             out.append(e)
             continue
@@ -634,7 +631,7 @@ def pregnancy(entities: list[Entity], text: str, rules: Pregnancy,
 _FETAL_HEART = "O76"  # Abnormality in fetal heart rate and rhythm complicating labor and delivery
 
 
-def _fetal_heart(entities: list[Entity], text: str, said: AnyOf,
+def _fetal_heart(entities: list[Entity], text: str, said: re.Pattern[str],
                  resolve: Callable[[str, set[str]], tuple[str, str] | None]) -> list[Entity]:
     """In the admission she delivers in, an abnormal fetal heart rate or tracing ("fetal tachycardia",
     "Category II tracing", "recurrent late decels") is O76; the mother's own R00.- read from "tachycardia"
@@ -643,10 +640,8 @@ def _fetal_heart(entities: list[Entity], text: str, said: AnyOf,
     if found is None:
         return entities
     out = list(entities)
-    at = 0
-    while (m := said.search(text[at:])) is not None:
-        begin, end = at + m.start(), at + m.end()
-        at = end
+    for m in said.finditer(text):
+        begin, end = m.start(), m.end()
         over = [e for e in out if e.begin < end and begin < e.end]
         if any(not e.concepts or not e.concepts[0].code.startswith("R00") for e in over):
             continue  # a span already read as something else
@@ -679,15 +674,15 @@ def delivers_here(text: str, rules: Pregnancy) -> bool:
     return said and not (rules.not_childbirth is not None and rules.not_childbirth.search(opening) is not None)
 
 
-def _in_childbirth(code: str, resolve: Callable[[str, set[str]], tuple[str, str] | None],
-                   kind: set[str] | None = None) -> tuple[str, str] | None:
-    """The "in childbirth" code under ``code`` or under its parent ("Anemia complicating pregnancy", O99.01,
-    has none; its parent O99.0 has O99.02 "Anemia complicating childbirth"), or None."""
+def _named_child(code: str, word: str, resolve: Callable[[str, set[str]], tuple[str, str] | None],
+                 kind: set[str] | None = None) -> tuple[tuple[str, str] | None, str]:
+    """The code whose title says ``word`` ("childbirth", "puerperium") under ``code`` or under its parent,
+    and the subcategory it was found under; (None, ``code``) when neither has one."""
     for c in (code, code[:-1].rstrip(".")):
-        found = resolve(c, {"childbirth"} | (kind or set())) if len(c) >= 3 else None
-        if found is not None and "childbirth" in found[1].lower():
-            return found
-    return None
+        found = resolve(c, {word} | (kind or set())) if len(c) >= 3 else None
+        if found is not None and word in found[1].lower():
+            return found, c
+    return None, code
 
 
 def _prior_pregnancy(e: Entity, head: Concept, rules: Pregnancy,
