@@ -358,6 +358,11 @@ TREE = [
             ("Z79.01", "Long term (current) use of anticoagulants", [], {}),
         ], {}),
         ("Z79.4", "Long term (current) use of insulin", [], {}),
+        ("Z79.8", "Other long term (current) drug therapy", [
+            ("Z79.89", "Other long term (current) drug therapy", [
+                ("Z79.899", "Other long term (current) drug therapy", [], {}),
+            ], {}),
+        ], {}),
     ], {}),
     ("Z87", "Personal history of other diseases and conditions", [
         ("Z87.8", "Personal history of other specified conditions", [

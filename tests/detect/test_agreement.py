@@ -54,6 +54,21 @@ def test_a_code_written_by_its_own_title_is_not_judged_by_the_codes_other_readin
     assert table.apply([titled, bare]) == [titled]
 
 
+def test_a_code_written_by_a_code_set_term_of_its_own_is_kept_too() -> None:
+    table = agreement.Table([agreement.Agreement("I27.23", "", "asserted", 4, 9)])
+    title = "Pulmonary hypertension due to lung diseases and/or hypoxia"
+
+    def reading(text: str, evidence: str, code: str = "I27.23", description: str = title) -> Entity:
+        return Entity(0, len(text), text, 0.9, (), (Concept(code, description, 0.9, evidence),))
+
+    written = reading("pulmonary hypertension, group 3", 'inclusion term "Group 3 pulmonary hypertension" (I27.23)')
+    short = reading("group 3 PH", 'inclusion term "Group 3 pulmonary hypertension" (I27.23)')  # not every word
+    learned = reading("pulmonary hypertension, group 3", 'learned phrase "pulmonary hypertension, group 3" (I27.23)')
+    open_detail = reading("pulmonary hypertension, group 3", 'inclusion term "Group 3 pulmonary hypertension" (I27.23)',
+                          description="Pulmonary hypertension, unspecified")  # a code that leaves a detail open
+    assert table.apply([written, short, learned, open_detail]) == [written]
+
+
 def test_table_withholds_rarely_agreed_codes_and_says_why_it_keeps_others() -> None:
     table = agreement.Table([agreement.Agreement("R00.0", "hr 102", "asserted", 1, 9),
                              agreement.Agreement("R00.0", "", "asserted", 30, 20),

@@ -92,6 +92,11 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     ("Trying x18 months, regular intercourse, no pregnancy. Essential hypertension.", "I10"),
     ("If pregnancy occurs before treatment, call. Essential hypertension.", "I10"),
     ("Her only pregnancy, in 2021, ended in a loss. Essential hypertension.", "I10"),
+    # a pregnancy planned, denied, or the one a young child was born of
+    ("CC: wants to plan pregnancy. Essential hypertension.", "I10"),
+    ("Pregnancy denied. Essential hypertension.", "I10"),
+    ("8 mo F. PMH: prenatal US w/ mild hydronephrosis. Essential hypertension.", "I10"),
+    ("Ectopic pregnancy excluded, IUP at 7 weeks gestation. Essential hypertension.", "O10.011"),
 ])
 def test_pregnancy_moves_conditions_to_chapter_15(detect_kb, text: str, code: str) -> None:
     top = _top(detect_kb, text)["essential hypertension"]

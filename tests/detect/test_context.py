@@ -376,3 +376,42 @@ def test_a_history_cue_inside_a_list_covers_its_own_item(detect_kb, text: str, p
     assert any("HISTORY" in traits for name, traits in ents.items() if past in name), ents
     if current:
         assert not any("HISTORY" in traits for name, traits in ents.items() if current in name.lower()), ents
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Yesterday grandmother noticed a cough.", "cough"),        # the relative saw it, the patient has it
+    ("Mom called this AM for a cough overnight.", "cough"),
+    ("Called mom: cough improving.", "cough"),
+])
+def test_a_relative_who_calls_or_notices_is_an_informant(detect_kb, text: str, mention: str) -> None:
+    assert "PERTAINS_TO_FAMILY" not in _traits(detect_kb, text)[mention]
+
+
+@pytest.mark.parametrize("text", ["Pneumonia dx 2 months ago, on amoxicillin.", "Pneumonia diagnosed 3 years ago."])
+def test_a_dated_diagnosis_is_current(detect_kb, text: str) -> None:
+    assert "HISTORY" not in _traits(detect_kb, text)["pneumonia"]
+
+
+@pytest.mark.parametrize(("text", "past"), [
+    ("Hx hypertension, on lisinopril.", False),     # treated now: current
+    ("History of hypertension on amlodipine.", False),
+    ("Hx of hypertension.", True),
+    ("Hx pneumonia on CT 2019.", True),             # "on CT" dates the finding, it is no treatment
+])
+def test_a_history_treated_now_is_current(detect_kb, text: str, past: bool) -> None:
+    traits = next(v for k, v in _traits(detect_kb, text).items() if "hypertension" in k or "pneumonia" in k)
+    assert ("HISTORY" in traits) is past
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ("Pt told to report severe headache, cough, or fever.", "fever"),
+    ("Report fever, cough or chest pain.", "cough"),
+    ("Red flags reviewed: chest pain, fever -> ED.", "fever"),
+    ("Discussed risks (bleeding, infection, fever).", "fever"),
+])
+def test_what_to_report_is_hypothetical(detect_kb, text: str, mention: str) -> None:
+    assert "HYPOTHETICAL" in _traits(detect_kb, text)[mention]
+
+
+def test_a_patient_who_reports_states_a_finding(detect_kb) -> None:
+    assert "HYPOTHETICAL" not in _traits(detect_kb, "Pt reports cough and fever.")["cough"]

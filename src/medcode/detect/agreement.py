@@ -67,6 +67,9 @@ RUNNER_UP_NOTES = 5
 # traits under which an entity asserts no code (the bench's and a coder's reading alike)
 NOT_ASSERTED = frozenset({"NEGATION", "HYPOTHETICAL", "PERTAINS_TO_FAMILY", "LOW_CONFIDENCE", "HISTORY"})
 _WORD = re.compile(r"[a-z0-9]+")
+# the term a concept's evidence names, when it is one of the code set's own (detector._evidence)
+_CODE_SET_TERM = re.compile(r'(?:title|inclusion|index) term "([^"]+)" \(([^)]+)\)')
+_PARENS = re.compile(r"\([^()]*\)")
 # details a code given instead may not bring from the training notes (see Table._instead)
 _DETAIL = re.compile(r"\b(?:right|left|bilateral|initial encounter|subsequent encounter|sequela)\b")
 
@@ -291,9 +294,19 @@ def dump(rows: list[Agreement]) -> str:
 
 
 def _names_title(entity: Entity) -> bool:
-    """Whether the entity's words hold every word of its first concept's title."""
+    """Whether the entity's words hold every word of its first concept's title, or of the code set's own
+    term of three words or more that it matched for a code that leaves no detail open ("pulmonary
+    hypertension, group 3": the inclusion term "Group 3 pulmonary hypertension" of I27.23)."""
+    said = set(_WORD.findall(entity.text.lower()))
     title = set(_WORD.findall(entity.concepts[0].description.lower()))
-    return bool(title) and title <= set(_WORD.findall(entity.text.lower()))
+    if title and title <= said:
+        return True
+    first = entity.concepts[0]
+    term = _CODE_SET_TERM.match(first.evidence)
+    if term is None or term.group(2) != first.code or "unspecified" in first.description.lower():
+        return False  # a term of another code (moved to a pregnancy's), or a code that leaves a detail open
+    words = set(_WORD.findall(_PARENS.sub(" ", term.group(1)).lower()))
+    return len(words) >= 3 and words <= said
 
 
 def load(path: Path | None = None) -> list[Agreement]:
