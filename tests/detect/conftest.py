@@ -538,6 +538,9 @@ TREE = [
     # pallor said of the patient; stress incontinence and dysmenorrhea (an "unspecified" code widened only
     # to its own kin); a muscle cramp; a diagnosis weighed and set aside; a mood and a sleep disorder
     ("R23", "Other skin changes", [("R23.1", "Pallor", [], {})], {}),
+    ("R22", "Localized swelling, mass and lump of skin and subcutaneous tissue", [
+        ("R22.1", "Localized swelling, mass and lump, neck", [], {}),
+    ], {}),
     ("R32", "Unspecified urinary incontinence", [], {}),
     ("N94", "Pain and other conditions associated with female genital organs and menstrual cycle", [
         ("N94.4", "Primary dysmenorrhea", [], {}),
@@ -633,6 +636,8 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("D", 0, "Disorder", "(of)", ""),
     ("D", 1, "mood", "", "F39"),
     ("C", 0, "Cramp(s)", "", "R25.2"),
+    ("M", 0, "Mass", "", ""),
+    ("M", 1, "neck", "", "R22.1"),
     ("C", 0, "Conus", "(congenital) (any type)", "Q14.8"),
 ]
 

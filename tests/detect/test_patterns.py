@@ -397,3 +397,9 @@ def test_the_sites_a_cancer_spread_to_are_secondary(detect_kb) -> None:
     assert codes == ["C50.912", "C79.51", "C78.7"]
     # a site named without the spread is no secondary neoplasm
     assert not {"C79.51", "C78.7"} & {e.concepts[0].code for e in detect("Referred to liver clinic; bone scan.", detect_kb)}
+
+
+@pytest.mark.parametrize(("text", "mass"), [("Exam: BMI 41.3, neck 18 in.", False), ("Neck mass, 2 cm.", True)])
+def test_a_body_mass_index_is_no_mass(detect_kb, text: str, mass: bool) -> None:
+    # "BMI" stands for body mass index: its "mass" and the neck measured next to it are no mass of the neck
+    assert ("R22.1" in {c for _, c, _ in _found(detect_kb, text)}) is mass

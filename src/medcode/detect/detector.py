@@ -58,6 +58,7 @@ _SYMPTOM_CATEGORIES = frozenset(
     ["R05", "R06", "R07", "R10", "R11", "R12", "R13", "R14", "R19", "R20", "R30", "R32", "R35", "R39", "R41", "R42", "R43", "R44", "R45", "R46", "R48", "R51", "R52", "R53", "R54", "R63", "R68"])
 _DENIED_KINDS = frozenset({DENIED_ONLY, learn.DENIED})  # terms kept only in a negated mention
 _LEARNED_KINDS = frozenset({learn.LEARNED, learn.DENIED})
+_BODY_MASS = re.compile(r"\bbody mass\b|\bBMI\b", re.IGNORECASE)
 _TRAIT_SCORE = {"NEGATION": 0.95, "LOW_CONFIDENCE": 0.8, "HYPOTHETICAL": 0.85, "PERTAINS_TO_FAMILY": 0.9,
                 "HISTORY": 0.85}
 _AXIS_OF = {w: axis for axis, vocab in specificity.AXES.items() for w in vocab} | {"unilateral": "laterality"}
@@ -566,7 +567,8 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
     * a "secondary" term read from "due to" or "secondary to": "ESRD due to DM2" names the diabetes as
       the cause; it is not "secondary diabetes" (E13);
     * a primary malignancy of a site the text reaches with "to": "breast cancer to bone (spine)" is a
-      spread to the bone (patterns.toml reads it as secondary), not a primary bone cancer.
+      spread to the bone (patterns.toml reads it as secondary), not a primary bone cancer;
+    * a term that reads its "mass" from "BMI": "BMI 41.3, neck 18 in" is no mass of the neck.
     """
     findings = [m for m in matches if not _detail_only(m, _QUALIFIERS)]
     starts = {m.first for m in findings}
@@ -595,6 +597,9 @@ def _drop_misreadings(matches: list[Match], tokens: list[Token], text: str) -> l
         if "malignant primary" in m.term.text and any(
                 m.first < p and p - 1 not in m.positions and tokens[p - 1].norm == "to" for p in m.positions):
             continue  # "breast cancer to bone": the bone is where it spread, not a primary bone cancer (C41)
+        if (m.term.kind not in _LEARNED_KINDS and any(tokens[p].norm == "bmi" for p in m.positions)
+                and not _BODY_MASS.search(m.term.text)):
+            continue  # "BMI 41.3, neck 18 in": the body mass index, not a mass of the neck (R22.1)
         out.append(m)
     return out
 
