@@ -95,6 +95,7 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     # a pregnancy planned, denied, or the one a young child was born of
     ("CC: wants to plan pregnancy. Essential hypertension.", "I10"),
     ("Pregnancy denied. Essential hypertension.", "I10"),
+    ("No history of gestational diabetes (never pregnant). Essential hypertension.", "I10"),
     ("8 mo F. PMH: prenatal US w/ mild hydronephrosis. Essential hypertension.", "I10"),
     ("Ectopic pregnancy excluded, IUP at 7 weeks gestation. Essential hypertension.", "O10.011"),
 ])

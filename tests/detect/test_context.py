@@ -415,3 +415,23 @@ def test_what_to_report_is_hypothetical(detect_kb, text: str, mention: str) -> N
 
 def test_a_patient_who_reports_states_a_finding(detect_kb) -> None:
     assert "HYPOTHETICAL" not in _traits(detect_kb, "Pt reports cough and fever.")["cough"]
+
+
+@pytest.mark.parametrize(("text", "denied"), [("67 yo M, NON-diabetic (A1c 5.4).", True), ("Type 2 diabetic on metformin.", False)])
+def test_non_before_diabetic_denies_it(detect_kb, text: str, denied: bool) -> None:
+    traits = next(v for k, v in _traits(detect_kb, text).items() if "diabetic" in k)
+    assert ("NEGATION" in traits) is denied
+
+
+def test_a_reading_inside_a_longer_one_with_its_code_is_not_repeated() -> None:
+    from medcode.detect.detector import _without_nested
+    from medcode.detect.model import Concept, Entity, Trait
+
+    def entity(begin: int, end: int, code: str, *traits: str) -> Entity:
+        return Entity(begin, end, "x" * (end - begin), 0.9, tuple(Trait(t, 0.9) for t in traits),
+                      (Concept(code, "a title", 0.9, "index term"),))
+
+    outer, inner = entity(0, 16, "F05", "DIAGNOSIS"), entity(8, 16, "F05", "DIAGNOSIS")  # "post-op delirium"
+    other_code, other_trait = entity(8, 16, "R41.0", "DIAGNOSIS"), entity(8, 16, "F05", "DIAGNOSIS", "HISTORY")
+    assert _without_nested([outer, inner]) == [outer]
+    assert _without_nested([outer, other_code, other_trait]) == [outer, other_code, other_trait]

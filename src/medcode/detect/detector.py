@@ -314,7 +314,9 @@ class Detector:
         out = stated_grade(out, text, self.dictionary)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
         out = bmi(out, text, self.bmi_bands, self.bmi_pediatric)
-        return self.agreement.apply(out, self.dictionary.codes, maternal) if self.agreement else out
+        if self.agreement:
+            out = self.agreement.apply(out, self.dictionary.codes, maternal)
+        return _without_nested(out)
 
     def _resolve(self, code: str, ctx: set[str]) -> tuple[str, str] | None:
         choice = specificity.resolve(self.dictionary, code, ctx, widen=False)  # the rule names the subcategory
@@ -946,6 +948,19 @@ _PITCH = re.compile(r"\b(?:high|low|mid)[- ]?$", re.IGNORECASE)
 _FAINT_SIGN = re.compile(r"(?:rash|murmur|pulses?|wheezes?|bruit|crackles|erythema|rub|lines?)\s+$", re.IGNORECASE)
 _FAINT_BEFORE = re.compile(r"\s+(?!and\b|or\b|with\b|episodes?\b|spells?\b|x\s?\d)[\w/]", re.IGNORECASE)
 _AFTER_PERCENT = re.compile(r"\d\s*%\s*(?:on\s+)?$")
+
+
+def _without_nested(entities: list[Entity]) -> list[Entity]:
+    """``entities`` without one that lies inside a longer one with the same code and traits: "post-op
+    delirium" holds the "delirium" of the same F05, "former smoker 30 pk-yr" the "smoker" of the same
+    Z87.891; each is a second reading of part of one mention, which a user would count twice."""
+    out = []
+    for e in entities:
+        if e.concepts and any(o is not e and o.begin <= e.begin and e.end <= o.end and o.end - o.begin > e.end - e.begin
+                              and o.concepts and o.concepts[0].code == e.concepts[0].code and o.traits == e.traits for o in entities):
+            continue
+        out.append(e)
+    return out
 
 
 @lru_cache(maxsize=1)
