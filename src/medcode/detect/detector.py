@@ -954,13 +954,11 @@ def _without_nested(entities: list[Entity]) -> list[Entity]:
     """``entities`` without one that lies inside a longer one with the same code and traits: "post-op
     delirium" holds the "delirium" of the same F05, "former smoker 30 pk-yr" the "smoker" of the same
     Z87.891; each is a second reading of part of one mention, which a user would count twice."""
-    out = []
-    for e in entities:
-        if e.concepts and any(o is not e and o.begin <= e.begin and e.end <= o.end and o.end - o.begin > e.end - e.begin
-                              and o.concepts and o.concepts[0].code == e.concepts[0].code and o.traits == e.traits for o in entities):
-            continue
-        out.append(e)
-    return out
+    def holds(o: Entity, e: Entity) -> bool:
+        return (o is not e and o.begin <= e.begin and e.end <= o.end and o.end - o.begin > e.end - e.begin
+                and bool(o.concepts) and o.concepts[0].code == e.concepts[0].code and o.traits == e.traits)
+
+    return [e for e in entities if not (e.concepts and any(holds(o, e) for o in entities))]
 
 
 @lru_cache(maxsize=1)
