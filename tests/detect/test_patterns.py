@@ -248,6 +248,15 @@ def test_age_limits_need_a_value_group() -> None:
         load_patterns(bad)
 
 
+def test_a_before_or_after_may_name_a_shared_regex() -> None:
+    table = '[shared]\ndose = "\\\\s*\\\\d+\\\\s*mg"\n[[pattern]]\nname = "x"\nregex = "apixaban"\ncode = "Z79.01"\n'
+    [p] = load_patterns(table + 'after = { shared = "dose" }\n')
+    assert p.applies("apixaban 5 mg daily", 0, None, 8) and not p.applies("apixaban given", 0, None, 8)
+    for bad in ('after = { shared = "none" }\n', 'after = 3\n'):
+        with pytest.raises(ConfigError, match="after"):
+            load_patterns(table + bad)
+
+
 @pytest.mark.parametrize(("text", "hit"), [
     ("Labs: WBC 14.9, Hgb 10.1.", True), ("WBC 22 (L shift).", True), ("White count of 13.", True),
     ("WBC 8.2.", False), ("UA: WBC 25-50/hpf.", False), ("WBC 11/hpf in urine.", False),

@@ -65,11 +65,16 @@ class Pattern:
 
 
 def load_patterns(text: str | None = None, name: str = "patterns.toml") -> tuple[Pattern, ...]:
-    data = read_tables(name, f"pattern list {name}", {"pattern"}, text)
+    """The patterns of ``text`` or the packaged file ``name``. A ``before`` or ``after`` written
+    ``{ shared = "name" }`` takes the regex of that name in the file's ``[shared]`` table (the
+    maintenance dose that many long-term drug patterns read is written once)."""
+    data = read_tables(name, f"pattern list {name}", {"pattern", "shared"}, text)
+    shared = data.get("shared", {})
     out = []
     for n, entry in enumerate(data.get("pattern", []), 1):
         where = f"pattern list {name}, entry {n}"
         check_entry(entry, _KEYS, ("name", "regex", "code"), where)
+        entry = {k: _shared(v, shared, f"{where}, '{k}'") if k in ("before", "after") else v for k, v in entry.items()}
         try:
             regex = re.compile(entry["regex"], re.IGNORECASE)
             before = re.compile(f"(?:{entry['before']})\\s*$", re.IGNORECASE) if "before" in entry else None
@@ -88,6 +93,18 @@ def load_patterns(text: str | None = None, name: str = "patterns.toml") -> tuple
         out.append(Pattern(entry["name"], led(regex), entry["code"], before, frozenset(sections), literal_words(regex), after,
                            tuple(sorted((float(a), float(v)) for a, v in limits))))
     return tuple(out)
+
+
+def _shared(value: object, shared: dict[str, object], where: str) -> str:
+    """A ``before``/``after`` regex, or the ``[shared]`` one a ``{ shared = "name" }`` table names."""
+    if isinstance(value, dict):
+        named = shared.get(str(value["shared"])) if set(value) == {"shared"} else None
+        if not isinstance(named, str):
+            raise ConfigError(f"{where}: {value!r} names no regex of the [shared] table")
+        return named
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: must be a regex or {{ shared = \"name\" }}")
+    return value
 
 
 def match_patterns(patterns: tuple[Pattern, ...], text: str, tokens: list[Token],
