@@ -1,6 +1,6 @@
-"""Learn the detector's phrase table (medcode/detect/learned_terms.tsv) from the hand-coded note sets.
+"""Learn the detector's phrase table (medcode/detect/learned_terms/, one TSV per code letter) from the hand-coded note sets.
 
-    python bench/train_detect_terms.py --kb KB                       # all sets -> the packaged file
+    python bench/train_detect_terms.py --kb KB                       # all sets -> the packaged table
     python bench/train_detect_terms.py --kb KB --exclude holdout23 --out /tmp/l.tsv   # one set held out
 
 Two tables come out: the phrases, and then how often the coders agreed with each code the detector
@@ -57,7 +57,10 @@ def main() -> None:
     dictionary = dictionary_for(kb, False)  # the knowledge base's own terms (shared with rules_reading)
     learned = learn.train(notes, dictionary, min_support=a.min_support, min_precision=a.min_precision,
                           reading=learn.rules_reading(kb), min_precision_other=a.min_precision_other)
-    a.out.write_text(learn.dump(learned), encoding="utf-8")
+    if a.out.resolve() == PACKAGED.resolve():
+        learn.write_parts(learned, a.out)
+    else:
+        a.out.write_text(learn.dump(learned), encoding="utf-8")
     print(f"{len(learned)} phrases from {len(notes)} notes in {len(names)} sets -> {a.out}")
     # second stage: how often the coders agreed with what the detector, now with these phrases, asserts
     agreement_out = a.agreement_out or (PACKAGED_AGREEMENT if a.out.resolve() == PACKAGED.resolve()

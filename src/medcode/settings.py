@@ -43,21 +43,22 @@ def mirror_path(explicit: str | Path | None = None) -> Path | None:
     return path
 
 
-def _detect_table(explicit: str | Path | None, env: str, what: str, option: str) -> Path | bool:
+def _detect_table(explicit: str | Path | None, env: str, what: str, option: str, folder: bool = False) -> Path | bool:
     value = str(explicit) if explicit else os.environ.get(env)
     if not value:
         return True
     if value.lower() == "none":
         return False
     path = Path(value).expanduser()
-    if not path.is_file():
+    if not (path.is_file() or (folder and path.is_dir())):
         raise ConfigError(f"{what} {path} does not exist (set by {option} or {env})")
     return path
 
 
 def detect_phrases(explicit: str | Path | None = None) -> Path | bool:
-    """The detector's learned-phrase table: a file, False for none, or True for the packaged one."""
-    return _detect_table(explicit, "MEDCODE_DETECT_PHRASES", "phrase table", "--phrases")
+    """The detector's learned-phrase table: a file or a folder of them, False for none, or True for the
+    packaged one."""
+    return _detect_table(explicit, "MEDCODE_DETECT_PHRASES", "phrase table", "--phrases", folder=True)
 
 
 def detect_agreement(explicit: str | Path | None = None) -> Path | bool:

@@ -269,3 +269,26 @@ def test_a_learned_code_keeps_its_other_details_when_the_side_changes(detect_kb,
     assert "as learned: lower" in ent.concepts[0].evidence
     (ent,) = det.detect("Cellulitis R foot.")
     assert ent.concepts[0].code == "L03.115"
+
+
+def test_table_as_a_folder_of_letters(tmp_path: Path) -> None:
+    # the packaged layout: one file per first letter of the code, read back in the learned order
+    rows = [learn.Learned(learn.phrase_words(p), code, p, 3, 1)
+            for code, p in (("I10", "high blood pressure"), ("R53.83", "wiped out"), ("R53.83", "tired"))]
+    folder = tmp_path / "learned"
+    folder.mkdir()
+    (folder / "Z.tsv").write_text(learn.dump([]), encoding="utf-8")  # a letter with no phrases left goes
+    learn.write_parts(rows, folder)
+    assert sorted(f.name for f in folder.iterdir()) == ["I.tsv", "R.tsv"]
+    assert learn.load(folder) == rows
+    (folder / "R.tsv").write_text("code\tphrase\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"R\.tsv: expected the header"):
+        learn.load(folder)
+
+
+def test_the_packaged_table_is_a_folder_of_letters() -> None:
+    from importlib import resources
+
+    folder = resources.files("medcode.detect").joinpath(learn.FILE)
+    names = [f.name for f in folder.iterdir() if f.name.endswith(".tsv")]
+    assert names and all(len(n) == len("R.tsv") and n[0].isupper() for n in names)

@@ -25,7 +25,7 @@ def detect(
     fmt: str = typer.Option("text", "--format", help="text or json"),
     jsonl: Path | None = typer.Option(None, "--jsonl", help='JSONL file of {"id", "text"} lines; writes {"id", "entities"} lines.'),
     output: Path | None = typer.Option(None, "--output", "-o", help="With --jsonl: write here instead of standard output."),
-    phrases: str | None = typer.Option(None, "--phrases", help="Learned-phrase table (from detect-learn), or 'none' "
+    phrases: str | None = typer.Option(None, "--phrases", help="Learned-phrase table (from detect-learn; a TSV or a folder of them), or 'none' "
                                        "for the rules alone [default: $MEDCODE_DETECT_PHRASES, else the packaged table]"),
     agreement: str | None = typer.Option(None, "--agreement", help="Code-agreement table (from detect-learn), or "
                                          "'none' to keep codes coders rarely agreed with [default: "

@@ -74,9 +74,29 @@ def read_tsv(name: str, path: Path | None = None) -> tuple[list[list[str]], str]
         res = resources.files("medcode.detect").joinpath(name)
         if not res.is_file():
             return None
-        text, where = res.read_text(encoding="utf-8"), name
-    else:
-        text, where = Path(path).read_text(encoding="utf-8"), str(path)
+        return _rows(res.read_text(encoding="utf-8"), name)
+    return _rows(Path(path).read_text(encoding="utf-8"), str(path))
+
+
+def read_tsv_parts(name: str, path: Path | None = None) -> list[tuple[list[list[str]], str]] | None:
+    """The rows of a table kept in several TSV files, each with its own header: every ``*.tsv`` in the
+    folder ``path`` (or of the packaged folder ``name``) in name order, or the single file ``path``.
+    None when the package has no such folder or it is in ``ABSENT``."""
+    if path is None:
+        if name in ABSENT:
+            return None
+        folder = resources.files("medcode.detect").joinpath(name)
+        if not folder.is_dir():
+            return None
+        files = sorted((f for f in folder.iterdir() if f.name.endswith(".tsv")), key=lambda f: f.name)
+        return [_rows(f.read_text(encoding="utf-8"), f"{name}/{f.name}") for f in files]
+    path = Path(path)
+    if path.is_dir():
+        return [_rows(f.read_text(encoding="utf-8"), str(f)) for f in sorted(path.glob("*.tsv"))]
+    return [_rows(path.read_text(encoding="utf-8"), str(path))]
+
+
+def _rows(text: str, where: str) -> tuple[list[list[str]], str]:
     return list(csv.reader(io.StringIO(text), delimiter="\t")), where
 
 

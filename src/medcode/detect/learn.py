@@ -40,7 +40,7 @@ from importlib import resources
 from pathlib import Path
 
 from medcode.detect import specificity
-from medcode.detect._data import read_tsv, write_tsv
+from medcode.detect._data import read_tsv_parts, write_tsv
 from medcode.detect.context import default_context, reaches
 from medcode.detect.matcher import STEERING, Dictionary, Term
 from medcode.detect.tokens import ACRONYM, tokenize
@@ -49,7 +49,10 @@ from medcode.search.text import STOPWORDS
 
 LEARNED = "learned"  # the Term kind of a learned phrase
 DENIED = "learned denied"  # the Term kind of a phrase learned as a pertinent negative: kept only when negated
-FILE = "learned_terms.tsv"
+# The packaged table is a folder of TSV files, one per first letter of the code (learned_terms/R.tsv holds
+# the R codes' phrases): one file had passed 2 MB, and a coder reviews a chapter at a time. A user's own
+# table (``medcode detect-learn --out``) is one file; :func:`load` reads either.
+FILE = "learned_terms"
 # The words a phrase requires are not stored: they are phrase_words(phrase) by construction (the phrase is
 # a written form of the words it was learned under), and a table that wrote them too passed 2 MB.
 COLUMNS = ("code", "phrase", "right", "wrong", "when")
@@ -268,12 +271,33 @@ def dump(learned: list[Learned]) -> str:
     return write_tsv(COLUMNS, ((x.code, x.phrase, x.right, x.wrong, x.when) for x in learned))
 
 
+def write_parts(learned: list[Learned], folder: Path) -> None:
+    """Write ``learned`` as the packaged layout: ``folder``/A.tsv, B.tsv, ... (each file replaced whole,
+    and a letter with no phrases left loses its file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_letter: dict[str, list[Learned]] = defaultdict(list)
+    for x in learned:
+        by_letter[x.code[0]].append(x)
+    for old in folder.glob("*.tsv"):
+        if old.stem not in by_letter:
+            old.unlink()
+    for letter, rows in by_letter.items():
+        (folder / f"{letter}.tsv").write_text(dump(rows), encoding="utf-8")
+
+
 def load(path: Path | None = None) -> list[Learned]:
-    """The learned phrases in ``path``, or the packaged ``learned_terms.tsv`` (empty list if there is none)."""
-    found = read_tsv(FILE, path)
-    if found is None:
+    """The learned phrases in the file or folder ``path``, or in the packaged ``learned_terms`` folder
+    (empty list if there is none)."""
+    parts = read_tsv_parts(FILE, path)
+    if parts is None:
         return []
-    rows, where = found
+    out: list[Learned] = []
+    for rows, where in parts:
+        out.extend(_read(rows, where))
+    return out
+
+
+def _read(rows: list[list[str]], where: str) -> list[Learned]:
     if not rows or tuple(rows[0]) not in (COLUMNS, _WORDS_COLUMNS, _OLD_COLUMNS):
         raise ConfigError(f"{where}: expected the header {' '.join(COLUMNS)}")
     width = len(rows[0])
