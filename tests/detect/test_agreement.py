@@ -225,6 +225,13 @@ def test_a_withheld_code_gives_way_to_a_runner_up_coders_agreed_with_for_the_sam
     few = agreement.Table([agreement.Agreement("I50.20", "hfref", "asserted", 4, 8),
                            agreement.Agreement("I50.22", "hfref", "asserted", 3, 0)])
     assert few.apply([hf]) == []
+    # ... and so are five of the 210 notes bare "pain" was read in: G89.29 was first only in a chronic
+    # pain visit's notes, and must not stand in for R52 on every "pain"
+    pain = Entity(0, 4, "pain", 0.9, (Trait("SYMPTOM", 0.8),),
+                  (Concept("R52", "a title", 1.0, "title term"), Concept("G89.29", "a title", 0.9, "title term")))
+    corner = agreement.Table([agreement.Agreement("R52", "pain", "asserted", 24, 186),
+                              agreement.Agreement("G89.29", "pain", "asserted", 5, 0)])
+    assert corner.apply([pain]) == []
 
 
 def test_words_with_a_value_decide_only_on_enough_notes() -> None:
