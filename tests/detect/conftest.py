@@ -351,6 +351,13 @@ TREE = [
                 ("S82.009", "Unspecified fracture of unspecified patella", [], {}),
             ], {}),
         ], {}),
+        ("S82.3", "Fracture of lower end of tibia", [
+            ("S82.30", "Unspecified fracture of lower end of tibia", [
+                ("S82.301", "Unspecified fracture of lower end of right tibia", [], {}),
+                ("S82.302", "Unspecified fracture of lower end of left tibia", [], {}),
+                ("S82.309", "Unspecified fracture of lower end of unspecified tibia", [], {}),
+            ], {}),
+        ], {}),
     ], {"seventh": _S82_7TH}),
     ("Z66", "Do not resuscitate", [], {}),
     ("Z79", "Long term (current) drug therapy", [
@@ -358,6 +365,9 @@ TREE = [
             ("Z79.01", "Long term (current) use of anticoagulants", [], {}),
         ], {}),
         ("Z79.4", "Long term (current) use of insulin", [], {}),
+        ("Z79.5", "Long term (current) use of steroids", [
+            ("Z79.51", "Long term (current) use of inhaled steroids", [], {}),
+        ], {}),
         ("Z79.8", "Other long term (current) drug therapy", [
             ("Z79.89", "Other long term (current) drug therapy", [
                 ("Z79.899", "Other long term (current) drug therapy", [], {}),

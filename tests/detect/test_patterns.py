@@ -112,6 +112,8 @@ def test_bad_pattern_rejected() -> None:
         ("Apixaban 5 mg BID for AF.", "Z79.01"),                        # a maintenance dose after the drug
         ("Meds: sertraline 100 mg daily, lisinopril.", "Z79.899"),      # a drug class coders give Z79.899
         ("Hypothyroidism on levothyroxine.", "Z79.899"),
+        ("Meds: Symbicort 160/4.5 2 puffs BID.", "Z79.51"),              # an inhaled steroid in a medication list
+        ("Moderate persistent asthma on Flovent 110.", "Z79.51"),
     ],
 )
 def test_status_codes(detect_kb, text: str, code: str) -> None:
@@ -141,6 +143,12 @@ def test_drug_named_in_a_plan_is_not_long_term_use(detect_kb) -> None:
 def test_other_long_term_drug_therapy_only_for_the_listed_classes(detect_kb, text: str) -> None:
     # a drug started now is no long-term use; statins and ACE inhibitors coders left uncoded as often as not
     assert "Z79.899" not in {c for _, c, _ in _found(detect_kb, text)}
+
+
+@pytest.mark.parametrize("text", ["Meds: fluticasone nasal spray daily.", "Plan: start Advair 250/50.",
+                                  "Allergic rhinitis: continue fluticasone, 2 sprays each nostril."])
+def test_a_nasal_steroid_or_one_started_now_is_no_long_term_inhaled_steroid(detect_kb, text: str) -> None:
+    assert "Z79.51" not in {c for _, c, _ in _found(detect_kb, text)}
 
 
 @pytest.mark.parametrize("text", ["He smokes high-potency cannabis daily.", "Smokes THC dabs on weekends."])

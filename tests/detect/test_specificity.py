@@ -19,6 +19,8 @@ from medcode.detect import detect
         ("Fracture of the left patella.", "S82.002A", "episode (assumed initial encounter)"),
         ("Left patella fracture, follow-up visit, healing well.", "S82.002D", "episode: subsequent"),
         ("Fracture of patella, sequela.", "S82.009S", "episode: sequela"),
+        # "distal tibia" is the code set's "lower end of tibia"
+        ("Left distal tibia fracture.", "S82.302A", "laterality: left"),
         # the organ of a side-specific code is implied ("Tinnitus, bilateral" names no ear)
         ("Tinnitus in both ears.", "H93.13", "laterality: bilateral"),
         ("L ear tinnitus.", "H93.12", "laterality: left"),
