@@ -111,6 +111,12 @@ TREE = [
         ], {}),
     ], {}),
     ("I10", "Essential (primary) hypertension", [], {"inclusion": ["High blood pressure", "Hypertension (arterial) (benign) (essential) (malignant) (primary) (systemic)"]}),
+    ("I50", "Heart failure", [
+        ("I50.3", "Diastolic (congestive) heart failure", [
+            ("I50.30", "Unspecified diastolic (congestive) heart failure", [], {}),
+            ("I50.32", "Chronic diastolic (congestive) heart failure", [], {}),
+        ], {}),
+    ], {}),
     ("I12", "Hypertensive chronic kidney disease", [
         ("I12.0", "Hypertensive chronic kidney disease with stage 5 chronic kidney disease or end stage renal disease", [], {}),
         ("I12.9", "Hypertensive chronic kidney disease with stage 1 through stage 4 chronic kidney disease, or unspecified chronic kidney disease", [], {}),

@@ -21,6 +21,8 @@ from medcode.detect import detect
         ("Fracture of patella, sequela.", "S82.009S", "episode: sequela"),
         # "distal tibia" is the code set's "lower end of tibia"
         ("Left distal tibia fracture.", "S82.302A", "laterality: left"),
+        # "diastolic HF" is diastolic heart failure; a bare "HF" is left alone ("HF SNHL": high-frequency)
+        ("Chronic diastolic HF, stable.", "I50.32", ""),
         # the organ of a side-specific code is implied ("Tinnitus, bilateral" names no ear)
         ("Tinnitus in both ears.", "H93.13", "laterality: bilateral"),
         ("L ear tinnitus.", "H93.12", "laterality: left"),
