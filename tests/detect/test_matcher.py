@@ -287,3 +287,18 @@ def test_a_term_borrows_no_single_word_of_another_phrases_expansion(detect_kb) -
 @pytest.mark.parametrize("text", ["Stress urinary incontinence - pelvic floor PT.", "She has stress urinary incontinence."])
 def test_stress_urinary_incontinence_is_stress_incontinence(detect_kb, text: str) -> None:
     assert [e.concepts[0].code for e in detect(text, detect_kb)] == ["N39.3"]
+
+
+def test_an_abbreviation_takes_its_eye_sense_in_an_eye_examination() -> None:
+    from medcode.detect import tokens
+    from medcode.detect.tokens import tokenize
+    from medcode.errors import ConfigError
+
+    eye = "VA 20/40 OD, 20/25 OS. IOP 14/15. DFE: acute PVD OD. Lens: 1+ PSC OU."
+    words = {t.raw: t.words for t in tokenize(eye)}
+    assert {"posterior", "vitreous", "detachment"} <= words["PVD"] and "vascular" not in words["PVD"]
+    assert {"subcapsular", "cataract"} <= words["PSC"]
+    # anywhere else, the general sense: peripheral vascular disease
+    assert "vascular" in next(t.words for t in tokenize("PMH: PVD s/p fem-pop bypass.") if t.raw == "PVD")
+    with pytest.raises(ConfigError, match="min_cues"):
+        tokens._senses('[[sense]]\ncues = ["OD"]\nmin_cues = 2\nabbreviations = { pvd = "x" }\n')

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from medcode.detect._data import read_tables
+from medcode.errors import ConfigError
 from medcode.search.query import load_map, vocabularies
 from medcode.search.text import fold, stem
 
@@ -70,6 +71,47 @@ def _expansions() -> dict[tuple[str, ...], set[str]]:
 
 
 _EXP = _expansions()
+
+
+@dataclass(frozen=True)
+class _Sense:
+    cues: tuple[re.Pattern[str], ...]
+    min_cues: int
+    words: dict[str, frozenset[str]]  # an abbreviation's normal form -> its words in such a note
+
+
+def _senses(text: str | None = None) -> tuple[_Sense, ...]:
+    """senses.toml: abbreviations read in another sense in one kind of note (see there)."""
+    data = read_tables("senses.toml", "abbreviation senses", {"sense"}, text)
+    out = []
+    for n, entry in enumerate(data.get("sense", []), 1):
+        where = f"abbreviation senses, sense {n}"
+        cues, need, abbrs = entry.get("cues"), entry.get("min_cues", 1), entry.get("abbreviations")
+        if not isinstance(cues, list) or not cues or not all(isinstance(c, str) for c in cues):
+            raise ConfigError(f"{where}: 'cues' must be a non-empty list of regular expressions")
+        if not isinstance(need, int) or not 1 <= need <= len(cues):
+            raise ConfigError(f"{where}: 'min_cues' must be a whole number from 1 to the number of cues")
+        if not isinstance(abbrs, dict) or not abbrs or not all(isinstance(v, str) and v for v in abbrs.values()):
+            raise ConfigError(f"{where}: 'abbreviations' must be a table of abbreviation = \"its words\"")
+        try:
+            compiled = tuple(re.compile(c) for c in cues)
+        except re.error as exc:
+            raise ConfigError(f"{where}: bad cue ({exc})") from None
+        words = {_stem(k.lower()): frozenset(_stem(w) for w in re.findall(r"\w+", v.lower())) for k, v in abbrs.items()}
+        out.append(_Sense(compiled, need, words))
+    return tuple(out)
+
+
+_SENSES = _senses()
+
+
+def note_senses(text: str) -> dict[str, frozenset[str]]:
+    """The abbreviations ``text`` reads in another sense than the general one, with their words."""
+    out: dict[str, frozenset[str]] = {}
+    for sense in _SENSES:
+        if sum(1 for cue in sense.cues if cue.search(text)) >= sense.min_cues:
+            out.update(sense.words)
+    return out
 # the lengths of the keys that start with each word, longest first: most tokens start none and cost one
 # dict look-up, and a word that starts keys of two lengths tries those two only
 _SIZES: dict[str, tuple[int, ...]] = {}
@@ -117,6 +159,10 @@ def tokenize(text: str) -> list[Token]:
         word, norm, words = read
         tokens.append(Token(m.start(), m.start() + len(word), word, norm, sentence, set(words)))
     _expand(tokens)
+    senses = note_senses(text) if _SENSES else {}
+    for t in tokens:
+        if t.norm in senses and t.raw.isupper():  # "PVD" in an eye examination: posterior vitreous detachment
+            t.words = {t.norm, ACRONYM + t.norm, *senses[t.norm]}
     _spine_levels(text, tokens)
     _mark_without(tokens)
     return tokens
