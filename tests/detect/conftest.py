@@ -167,6 +167,16 @@ TREE = [
         ("N18.2", "Chronic kidney disease, stage 2 (mild)", [], {}),
         ("N18.9", "Chronic kidney disease, unspecified", [], {}),
     ], {}),
+    ("O09", "Supervision of high risk pregnancy", [
+        ("O09.5", "Supervision of elderly primigravida and multigravida", [
+            ("O09.52", "Supervision of elderly multigravida", [
+                ("O09.521", "Supervision of elderly multigravida, first trimester", [], {}),
+                ("O09.522", "Supervision of elderly multigravida, second trimester", [], {}),
+                ("O09.523", "Supervision of elderly multigravida, third trimester", [], {}),
+                ("O09.529", "Supervision of elderly multigravida, unspecified trimester", [], {}),
+            ], {}),
+        ], {}),
+    ], {}),
     ("O10", "Pre-existing hypertension complicating pregnancy, childbirth and the puerperium", [
         ("O10.0", "Pre-existing essential hypertension complicating pregnancy, childbirth and the puerperium", [
             ("O10.01", "Pre-existing essential hypertension complicating pregnancy",

@@ -548,3 +548,14 @@ def test_an_oophorectomy_is_a_status_only_once_done(detect_kb, text: str, coded:
     codes = {e.concepts[0].code for e in detect(text, detect_kb) if e.concepts and e.asserted}
     assert ("Z90.722" in codes) is coded
 
+
+def test_advanced_maternal_age_in_a_pregnancy_under_way(detect_kb) -> None:
+    # an age of 35 or more before the gravidity and parity: an elderly multigravida, in her trimester
+    codes = {e.concepts[0].code for e in detect("36 yo G3P1011 at 24w2d, routine prenatal visit.", detect_kb) if e.concepts}
+    assert "O09.522" in codes
+    # not in a note with no pregnancy under way, nor when "AMA" is a patient leaving against advice
+    assert not any(c.startswith("O09") for e in detect("40 yo G3P2 here for an IUD check. AMA.", detect_kb)
+                   for c in (x.code for x in e.concepts))
+    assert not any(c.startswith("O09") for e in detect("G2P1 at 30 weeks. Pt left AMA last year.", detect_kb)
+                   for c in (x.code for x in e.concepts))
+

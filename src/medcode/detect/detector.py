@@ -156,6 +156,9 @@ class Detector:
                                                   and (infant is None or mapped(m.term.code, self.newborn.maternal) is None))]
         found = match_patterns(self.patterns, text, tokens, self.dictionary.codes,
                                lambda at: next((s.name for s in sections if s.body <= at < s.end), None))
+        if not (maternal and pregnant):
+            # supervision of a pregnancy (O09, "36 yo G3P1011", "AMA") is a pregnant patient's only
+            found = [m for m in found if not m.term.code.startswith("O09")]
         if found and self.dictionary.learned:
             # the curated patterns (smoking, weight change, status codes) own their words and their
             # sentence's detail: a learned phrase there ("Non-smoker", "s/p TAH/BSO", the "ppd" of
