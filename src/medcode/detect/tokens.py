@@ -103,6 +103,7 @@ def _senses(text: str | None = None) -> tuple[_Sense, ...]:
 
 
 _SENSES = _senses()
+_SENSE_KEYS = frozenset(k for sense in _SENSES for k in sense.words)
 
 
 def note_senses(text: str) -> dict[str, frozenset[str]]:
@@ -159,10 +160,12 @@ def tokenize(text: str) -> list[Token]:
         word, norm, words = read
         tokens.append(Token(m.start(), m.start() + len(word), word, norm, sentence, set(words)))
     _expand(tokens)
-    senses = note_senses(text) if _SENSES else {}
-    for t in tokens:
-        if t.norm in senses and t.raw.isupper():  # "PVD" in an eye examination: posterior vitreous detachment
-            t.words = {t.norm, ACRONYM + t.norm, *senses[t.norm]}
+    # the kind of note is read only when it has an abbreviation whose sense it could change
+    if any(t.norm in _SENSE_KEYS and t.raw.isupper() for t in tokens):
+        senses = note_senses(text)
+        for t in tokens:
+            if t.norm in senses and t.raw.isupper():  # "PVD" in an eye examination: posterior vitreous detachment
+                t.words = {t.norm, ACRONYM + t.norm, *senses[t.norm]}
     _spine_levels(text, tokens)
     _mark_without(tokens)
     return tokens
