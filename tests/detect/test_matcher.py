@@ -301,4 +301,6 @@ def test_an_abbreviation_takes_its_eye_sense_in_an_eye_examination() -> None:
     # anywhere else, the general sense: peripheral vascular disease
     assert "vascular" in next(t.words for t in tokenize("PMH: PVD s/p fem-pop bypass.") if t.raw == "PVD")
     with pytest.raises(ConfigError, match="min_cues"):
-        tokens._senses('[[sense]]\ncues = ["OD"]\nmin_cues = 2\nabbreviations = { pvd = "x" }\n')
+        tokens._senses('[[sense]]\nname = "eye"\ncues = ["OD"]\nmin_cues = 2\nabbreviations = { pvd = "x" }\n')
+    with pytest.raises(ConfigError, match="unknown keys"):
+        tokens._senses('[[sense]]\nname = "eye"\ncues = ["OD"]\nabbreviation = { pvd = "x" }\n')

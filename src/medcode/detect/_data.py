@@ -9,6 +9,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +70,8 @@ def read_tsv(name: str, path: Path | None = None) -> tuple[list[list[str]], str]
     """The rows of the TSV file ``path``, or of the packaged file ``name`` (None when the package has
     none or it is in ``ABSENT``), with the name to give in errors."""
     if path is None:
-        if name in ABSENT:
-            return None
-        res = resources.files("medcode.detect").joinpath(name)
-        if not res.is_file():
+        res = _packaged(name)
+        if res is None or not res.is_file():
             return None
         return _rows(res.read_text(encoding="utf-8"), name)
     return _rows(Path(path).read_text(encoding="utf-8"), str(path))
@@ -83,10 +82,8 @@ def read_tsv_parts(name: str, path: Path | None = None) -> list[tuple[list[list[
     folder ``path`` (or of the packaged folder ``name``) in name order, or the single file ``path``.
     None when the package has no such folder or it is in ``ABSENT``."""
     if path is None:
-        if name in ABSENT:
-            return None
-        folder = resources.files("medcode.detect").joinpath(name)
-        if not folder.is_dir():
+        folder = _packaged(name)
+        if folder is None or not folder.is_dir():
             return None
         files = sorted((f for f in folder.iterdir() if f.name.endswith(".tsv")), key=lambda f: f.name)
         return [_rows(f.read_text(encoding="utf-8"), f"{name}/{f.name}") for f in files]
@@ -94,6 +91,11 @@ def read_tsv_parts(name: str, path: Path | None = None) -> list[tuple[list[list[
     if path.is_dir():
         return [_rows(f.read_text(encoding="utf-8"), str(f)) for f in sorted(path.glob("*.tsv"))]
     return [_rows(path.read_text(encoding="utf-8"), str(path))]
+
+
+def _packaged(name: str) -> Traversable | None:
+    """The package's file or folder ``name``, or None when it is in ``ABSENT``."""
+    return None if name in ABSENT else resources.files("medcode.detect").joinpath(name)
 
 
 def _rows(text: str, where: str) -> tuple[list[list[str]], str]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from medcode.detect._data import read_tables
+from medcode.detect._data import check_entry, read_tables
 from medcode.errors import ConfigError
 from medcode.search.query import load_map, vocabularies
 from medcode.search.text import fold, stem
@@ -80,12 +80,16 @@ class _Sense:
     words: dict[str, frozenset[str]]  # an abbreviation's normal form -> its words in such a note
 
 
+_SENSE_FIELDS = frozenset({"name", "cues", "min_cues", "abbreviations"})
+
+
 def _senses(text: str | None = None) -> tuple[_Sense, ...]:
     """senses.toml: abbreviations read in another sense in one kind of note (see there)."""
     data = read_tables("senses.toml", "abbreviation senses", {"sense"}, text)
     out = []
     for n, entry in enumerate(data.get("sense", []), 1):
         where = f"abbreviation senses, sense {n}"
+        check_entry(entry, _SENSE_FIELDS, ("name",), where)
         cues, need, abbrs = entry.get("cues"), entry.get("min_cues", 1), entry.get("abbreviations")
         if not isinstance(cues, list) or not cues or not all(isinstance(c, str) for c in cues):
             raise ConfigError(f"{where}: 'cues' must be a non-empty list of regular expressions")
@@ -113,6 +117,8 @@ def note_senses(text: str) -> dict[str, frozenset[str]]:
         if sum(1 for cue in sense.cues if cue.search(text)) >= sense.min_cues:
             out.update(sense.words)
     return out
+
+
 # the lengths of the keys that start with each word, longest first: most tokens start none and cost one
 # dict look-up, and a word that starts keys of two lengths tries those two only
 _SIZES: dict[str, tuple[int, ...]] = {}
