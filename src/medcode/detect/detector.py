@@ -957,11 +957,17 @@ def _without_nested(entities: list[Entity]) -> list[Entity]:
     """``entities`` without one that lies inside a longer one with the same code and traits: "post-op
     delirium" holds the "delirium" of the same F05, "former smoker 30 pk-yr" the "smoker" of the same
     Z87.891; each is a second reading of part of one mention, which a user would count twice."""
-    def holds(o: Entity, e: Entity) -> bool:
-        return (o is not e and o.begin <= e.begin and e.end <= o.end and o.end - o.begin > e.end - e.begin
-                and bool(o.concepts) and o.concepts[0].code == e.concepts[0].code and o.traits == e.traits)
+    # only entities of one code and traits can hold each other: compare within those groups, not all pairs
+    same: dict[tuple, list[Entity]] = defaultdict(list)
+    for e in entities:
+        if e.concepts:
+            same[(e.concepts[0].code, e.traits)].append(e)
 
-    return [e for e in entities if not (e.concepts and any(holds(o, e) for o in entities))]
+    def held(e: Entity) -> bool:
+        return any(o.begin <= e.begin and e.end <= o.end and o.end - o.begin > e.end - e.begin
+                   for o in same[(e.concepts[0].code, e.traits)])
+
+    return [e for e in entities if not (e.concepts and held(e))]
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from medcode.detect._data import check_entry, read_tables
 from medcode.errors import ConfigError
 from medcode.search.query import load_map, vocabularies
-from medcode.search.text import fold, stem
+from medcode.search.text import fold, stem, words
 
 # A dash with space on both sides ("Osteoarthritis, right knee - injection today") separates a problem
 # from its plan the way a full stop does, so it breaks the sentence too.
@@ -101,8 +101,8 @@ def _senses(text: str | None = None) -> tuple[_Sense, ...]:
             compiled = tuple(re.compile(c) for c in cues)
         except re.error as exc:
             raise ConfigError(f"{where}: bad cue ({exc})") from None
-        words = {_stem(k.lower()): frozenset(_stem(w) for w in re.findall(r"\w+", v.lower())) for k, v in abbrs.items()}
-        out.append(_Sense(compiled, need, words))
+        # the words normalised as abbreviations.tsv's expansions are
+        out.append(_Sense(compiled, need, {_stem(k.lower()): frozenset(words(v)) for k, v in abbrs.items()}))
     return tuple(out)
 
 
