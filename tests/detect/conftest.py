@@ -17,7 +17,8 @@ import pytest
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 _S82_7TH = {"A": "initial encounter for closed fracture", "B": "initial encounter for open fracture type I or II",
-            "D": "subsequent encounter for closed fracture with routine healing", "S": "sequela"}
+            "D": "subsequent encounter for closed fracture with routine healing",
+            "G": "subsequent encounter for closed fracture with delayed healing", "S": "sequela"}
 
 def _trimesters(code: str, title: str, first: str, second: str, third: str, unspecified: str) -> list:
     """The trimester children of a chapter 15 subcategory, each with its final character."""
@@ -375,11 +376,13 @@ TREE = [
             ], {}),
         ], {}),
     ], {"seventh": _S82_7TH}),
+    ("Z23", "Encounter for immunization", [], {}),
     ("Z66", "Do not resuscitate", [], {}),
     ("Z79", "Long term (current) drug therapy", [
         ("Z79.0", "Long term (current) use of anticoagulants and antithrombotics/antiplatelets", [
             ("Z79.01", "Long term (current) use of anticoagulants", [], {}),
         ], {}),
+        ("Z79.2", "Long term (current) use of antibiotics", [], {}),
         ("Z79.4", "Long term (current) use of insulin", [], {}),
         ("Z79.5", "Long term (current) use of steroids", [
             ("Z79.51", "Long term (current) use of inhaled steroids", [], {}),

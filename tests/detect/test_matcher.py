@@ -304,3 +304,59 @@ def test_an_abbreviation_takes_its_eye_sense_in_an_eye_examination() -> None:
         tokens._senses('[[sense]]\nname = "eye"\ncues = ["OD"]\nmin_cues = 2\nabbreviations = { pvd = "x" }\n')
     with pytest.raises(ConfigError, match="unknown keys"):
         tokens._senses('[[sense]]\nname = "eye"\ncues = ["OD"]\nabbreviation = { pvd = "x" }\n')
+
+
+def test_without_mention_of_leaves_out_all_that_follows() -> None:
+    from medcode.detect.matcher import marked_words
+
+    assert marked_words("Parkinson's disease without dyskinesia, without mention of fluctuations") == [
+        "parkinson", "disease", "no:dyskinesia", "no:mention", "no:fluctuation"]
+    # "not having achieved remission" is the default reading of a leukemia, not a detail it needs
+    assert marked_words("Acute lymphoblastic leukemia not having achieved remission") == [
+        "acute", "lymphoblastic", "leukemia", "no:achieved", "no:remission"]
+
+
+@pytest.mark.parametrize(
+    ("title", "readings"),
+    [
+        ("Fracture of navicular [scaphoid] bone of wrist",
+         ["Fracture of navicular bone of wrist", "Fracture of scaphoid bone of wrist"]),
+        ("Human immunodeficiency virus [HIV] disease", ["Human immunodeficiency virus disease", "HIV disease"]),
+        ("Rubella [German measles]", ["Rubella", "German measles"]),
+        # an organism's short name after its full one adds nothing; "[any part]" names no condition
+        ("Sepsis due to Escherichia coli [E. coli]", ["Sepsis due to Escherichia coli"]),
+        ("Burn of unspecified degree of scalp [any part]", ["Burn of unspecified degree of scalp"]),
+        ("Fracture of patella", ["Fracture of patella"]),
+    ],
+)
+def test_a_bracketed_name_is_a_reading_of_its_own(title: str, readings: list[str]) -> None:
+    from medcode.detect.matcher import _bracket_variants
+
+    assert _bracket_variants(title) == readings
+
+
+def test_an_injury_fracture_needs_neither_traumatic_nor_bone() -> None:
+    from medcode.detect.matcher import _TRAUMATIC, fracture_words, term_words
+
+    path = "Fracture, traumatic (abduction) (adduction) (separation), metatarsal bone, fifth (displaced)"
+    assert _TRAUMATIC.sub("Fracture", path) == "Fracture, metatarsal bone, fifth (displaced)"
+    assert fracture_words(term_words("Fracture of fifth metatarsal bone")) == {"fracture", "fifth", "metatarsal"}
+    assert fracture_words(term_words("Fracture of bone")) == {"fracture", "bone"}  # "bone" is all it names
+
+
+def test_plural_ribs_are_several() -> None:
+    from medcode.detect.tokens import tokenize
+
+    words = {t.raw: t.words for t in tokenize("fx L ribs 4-6; rib fractures; 6th rib fracture")}
+    assert "multiple" in words["ribs"] and "multiple" in words["fractures"]
+    assert "multiple" not in words["fracture"]
+
+
+def test_fracture_eponyms_and_bone_names_take_the_code_sets_words() -> None:
+    from medcode.detect.tokens import tokenize
+
+    words = set().union(*(t.words for t in tokenize("Jones fx")))
+    assert {"fifth", "metatarsal", "fracture"} <= words
+    assert {"head", "radius"} <= set().union(*(t.words for t in tokenize("radial head fracture")))
+    assert "wrist" in next(t.words for t in tokenize("scaphoid fracture") if t.raw == "scaphoid")
+    assert {"intervertebral", "degeneration"} <= set().union(*(t.words for t in tokenize("lumbar DDD")))

@@ -114,6 +114,12 @@ def test_bad_pattern_rejected() -> None:
         ("Hypothyroidism on levothyroxine.", "Z79.899"),
         ("Meds: Symbicort 160/4.5 2 puffs BID.", "Z79.51"),              # an inhaled steroid in a medication list
         ("Moderate persistent asthma on Flovent 110.", "Z79.51"),
+        ("Recurrent UTI, on nitrofurantoin prophylaxis.", "Z79.2"),   # prophylaxis: taken, not hypothetical
+        ("Meds: TMP-SMX SS daily (PJP ppx), tacrolimus.", "Z79.2"),
+        ("Osteomyelitis: cefazolin 2 g IV q8h via PICC x 6 weeks.", "Z79.2"),
+        ("Long-term IV abx via PICC, weekly labs.", "Z79.2"),
+        ("Tdap given today.", "Z23"),                                   # a vaccine given at the visit
+        ("Flu + COVID vaccines today.", "Z23"),
     ],
 )
 def test_status_codes(detect_kb, text: str, code: str) -> None:
@@ -420,3 +426,14 @@ def test_the_sites_a_cancer_spread_to_are_secondary(detect_kb) -> None:
 def test_a_body_mass_index_is_no_mass(detect_kb, text: str, mass: bool) -> None:
     # "BMI" stands for body mass index: its "mass" and the neck measured next to it are no mass of the neck
     assert ("R22.1" in {c for _, c, _ in _found(detect_kb, text)}) is mass
+
+
+@pytest.mark.parametrize("text", ["Variceal bleed: octreotide, ceftriaxone ppx, PPI.", "GBS+: cefazolin ppx in labor.",
+                                  "PJP ppx if prolonged steroid course.", "Bactrim DS BID x 7 days for cystitis."])
+def test_an_antibiotic_for_days_is_no_long_term_use(detect_kb, text: str) -> None:
+    assert "Z79.2" not in {c for _, c, _ in _found(detect_kb, text)}
+
+
+@pytest.mark.parametrize("text", ["Flu shot declined.", "Tdap due next visit.", "Vaccines UTD."])
+def test_a_vaccine_not_given_is_no_immunization_encounter(detect_kb, text: str) -> None:
+    assert "Z23" not in {c for _, c, _ in _found(detect_kb, text)}

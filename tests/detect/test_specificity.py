@@ -18,6 +18,7 @@ from medcode.detect import detect
         ("Chronic kidney disease stage 3.", "N18.30", ""),
         ("Fracture of the left patella.", "S82.002A", "episode (assumed initial encounter)"),
         ("Left patella fracture, follow-up visit, healing well.", "S82.002D", "episode: subsequent"),
+        ("Left patella fracture with delayed healing.", "S82.002G", "delayed"),  # "with" opens no new condition here
         ("Fracture of patella, sequela.", "S82.009S", "episode: sequela"),
         # "distal tibia" is the code set's "lower end of tibia"
         ("Left distal tibia fracture.", "S82.302A", "laterality: left"),

@@ -53,6 +53,9 @@ _PARENS = re.compile(r"\([^()]*\)")
 MAX_CONCEPTS = 5
 WINDOW = 4  # words either side of a mention that may state laterality, acuity or episode
 _STOP_WINDOW = frozenset({"and", "or", "with", "but", "no", "not"})
+_HEALING = frozenset({"delayed", "routine", "nonunion", "malunion"})
+_DRUG_THERAPY = "Z79."
+_PREVENTS = frozenset({"prophylaxis", "ppx"})
 # R-code categories whose findings a patient reports (symptoms); other R codes are signs.
 _SYMPTOM_CATEGORIES = frozenset(
     ["R05", "R06", "R07", "R10", "R11", "R12", "R13", "R14", "R19", "R20", "R30", "R32", "R35", "R39", "R41", "R42", "R43", "R44", "R45", "R46", "R48", "R51", "R52", "R53", "R54", "R63", "R68"])
@@ -217,8 +220,9 @@ class Detector:
                 continue  # "lesion tattooed distally": the endoscopist's ink mark, not a tattoo of the skin (L81.8)
             if said == "callus" and _BONE.search(text, _sentence_start(text, begin), _sentence_end(text, end)):
                 continue  # "XR: fx in alignment, early callus": the bone healing, not a callosity of the skin
-            if _NOT_FINDING.match(text, end):
-                continue  # "influenza vaccine", "rabies exposure": not the patient's condition
+            if _NOT_FINDING.match(text, end) and not all(mt.term.code.startswith(_DRUG_THERAPY) for mt in m.matches):
+                continue  # "influenza vaccine", "rabies exposure": not the patient's condition (but a drug
+                # taken as "nitrofurantoin prophylaxis" is long-term drug therapy)
             label = _label_words(text, begin, labels)
             concepts = self._concepts(m, tokens, owner, k, label)  # after the cheap span checks above
             if not concepts:
@@ -266,6 +270,8 @@ class Detector:
                         and not concepts[0].code.startswith("Z")
                         and not _PAST_CODE.search(concepts[0].description) and _cue_learned_only(m, tokens, start)):
                     inside = False  # ... or only a learned phrase took the cue along ("Return if fever", "Hx migraine")
+                if cue in _PREVENTS and concepts[0].code.startswith(_DRUG_THERAPY):
+                    continue  # "TMP-SMX prophylaxis": the drug is taken, to prevent an infection
                 if (trait not in seen and first <= m.last and m.first <= last and not inside):
                     seen.add(trait)
                     traits.append(Trait(trait, _TRAIT_SCORE[trait], cue))
@@ -349,6 +355,9 @@ class Detector:
                     crossed = commas > 1  # past a second comma only "right", "acute"... still belong
                     ctx_tokens.extend(clause)
                     clause = []
+                if tokens[i].norm == "with" and step > 0 and i + 1 < len(tokens) and tokens[i + 1].norm in _HEALING:
+                    i += step  # "fracture with delayed healing": the 7th character's words, not another condition
+                    continue
                 if owner.get(i, k) != k or tokens[i].norm in _STOP_WINDOW:
                     clause = []
                     break

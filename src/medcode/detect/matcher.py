@@ -156,6 +156,12 @@ class Dictionary:
 
         def add(code: str, kind: str, text: str) -> None:
             source = text
+            if kind == "index" and code.startswith("S"):
+                text = _TRAUMATIC.sub("Fracture", text)
+            for plain in _bracket_variants(text):
+                add_one(code, kind, plain, source)
+
+        def add_one(code: str, kind: str, text: str, source: str) -> None:
             if kind == "neoplasm":
                 # Table of Neoplasms: "Lung, upper lobe, malignant primary". The column becomes a marker
                 # word that the note's "adenocarcinoma"/"metastases" stand for (detect/abbreviations.tsv).
@@ -174,6 +180,7 @@ class Dictionary:
                     continue  # "Pneumonia, 2019 (novel)": in a note "2019" is a date ("pneumonia in 2019")
                 if len(required) == 1 and _acronym(variant):
                     required = frozenset({ACRONYM + next(iter(required))})
+                required = fracture_words(required)
                 if not required or (code, required) in seen:
                     continue
                 word = next(iter(required))
@@ -355,6 +362,47 @@ def _split_main(text: str) -> tuple[str, str, list[str]] | None:
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# The index files every injury fracture under "Fracture, traumatic", a word notes leave out ("5th
+# metatarsal fx"); the other kinds have main terms of their own ("Fracture, pathological", "Fracture,
+# insufficiency"), so the injury reading is the one a bare "fracture" means.
+_TRAUMATIC = re.compile(r"^Fracture, traumatic(?: \([^()]*\))*(?=, |$)")
+_BONE = frozenset({"bone", "bones"})
+# Square brackets in the tabular hold another name for the word or words before them: "navicular
+# [scaphoid] bone of wrist", "human immunodeficiency virus [HIV] disease". A note writes one name, so
+# each is a reading of its own.
+_BRACKET = re.compile(r"\s*\[([^\[\]]+)\]")
+
+
+def fracture_words(required: frozenset[str]) -> frozenset[str]:
+    """A fracture term's words without "bone" when it names the bone ("Fracture of fifth metatarsal
+    bone"): notes say "5th metatarsal fx"."""
+    if "fracture" in required and len(required - _BONE) >= 3:
+        return required - _BONE
+    return required
+
+
+def _bracket_variants(text: str) -> list[str]:
+    """``text`` read with each bracketed name left out, and with the first one in place of the words it
+    names (one word before it, or as many as an acronym has letters when their initials spell it)."""
+    found = _BRACKET.search(text)
+    if found is None:
+        return [text]
+    out = [_BRACKET.sub("", text)]
+    name = found.group(1).strip()
+    before = text[:found.start()].split(" ")
+    if _CAPS_WORD.fullmatch(name) and len(before) >= len(name) and "".join(
+            w[:1] for w in before[-len(name):]).upper() == name:
+        n = len(name)  # "human immunodeficiency virus [HIV]": the acronym stands for the three words
+    elif " " not in name and not name.isupper():
+        n = 1  # "navicular [scaphoid]": another name of one word
+    elif (not _BRACKET.sub("", text[found.end():]).strip() and len(before) <= 2 and "," not in text
+          and not name.isupper()):
+        n = len(before)  # "Rubella [German measles]": the title's other name ("scalp [any part]" is no name)
+    else:
+        return out  # "[E. coli]" after "Escherichia coli": the name without it is read already
+    rest = _BRACKET.sub("", text[found.end():])
+    out.append(" ".join([*before[:-n], name]) + rest)
+    return out
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,6}\b")
 
 
@@ -485,15 +533,18 @@ def marked_words(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
                 once = True
                 continue
             if once:
+                if w == "having":
+                    once, negated = False, True  # "not having achieved remission": all of it is absent
+                    continue
                 if w == "specified" or w in STOPWORDS:
                     continue  # "not specified as recurrent": the negation falls on "recurrent"
                 once = False
                 if w not in skip:
                     out.append("no:" + w)
                 continue
-            if negated and w == "of":
+            if negated and w == "of" and out[-1:] != ["no:mention"]:
                 negated = False  # "Laceration without foreign body of right hand": the hand is there
-                continue
+                continue  # (but "without mention of fluctuations" leaves the fluctuations out)
             if w in STOPWORDS or w in skip:
                 continue
             out.append("no:" + w if negated else w)

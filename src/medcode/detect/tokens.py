@@ -173,8 +173,22 @@ def tokenize(text: str) -> list[Token]:
             if t.norm in senses and t.raw.isupper():  # "PVD" in an eye examination: posterior vitreous detachment
                 t.words = {t.norm, ACRONYM + t.norm, *senses[t.norm]}
     _spine_levels(text, tokens)
+    _several_ribs(tokens)
     _mark_without(tokens)
     return tokens
+
+
+_RIBS = frozenset({"ribs"})
+_BREAKS = frozenset({"fractures", "fxs", "fx's"})
+
+
+def _several_ribs(tokens: list[Token]) -> None:
+    """"Rib fractures", "fx L ribs": more than one rib, which ICD-10-CM codes as multiple fractures of ribs
+    (S22.4-), not as one (S22.3-). The plural is lost to the normalised words, so it is read here."""
+    for i, t in enumerate(tokens):
+        low = t.raw.lower()
+        if low in _RIBS or (low in _BREAKS and i > 0 and tokens[i - 1].norm == "rib"):
+            t.words.add("multiple")
 
 
 # "L4-5", "L5-S1", "C5-C6": a spinal level names the region ICD-10-CM titles use ("lumbar region",
