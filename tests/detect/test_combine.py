@@ -100,6 +100,8 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     # a man's note, and a home with no pregnant persons in it
     ("69 yo M, on the pregnancy registry with his wife. Essential hypertension.", "I10"),
     ("Lives w/ wife (no children/pregnant persons in home). Essential hypertension.", "I10"),
+    # a pregnancy-related condition of a past pregnancy
+    ("Pregnancy-related hypertension in 1998, resolved after delivery. Essential hypertension.", "I10"),
     ("Ectopic pregnancy excluded, IUP at 7 weeks gestation. Essential hypertension.", "O10.011"),
 ])
 def test_pregnancy_moves_conditions_to_chapter_15(detect_kb, text: str, code: str) -> None:
