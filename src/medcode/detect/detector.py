@@ -55,6 +55,9 @@ WINDOW = 4  # words either side of a mention that may state laterality, acuity o
 _STOP_WINDOW = frozenset({"and", "or", "with", "but", "no", "not"})
 _HEALING = frozenset({"delayed", "routine", "nonunion", "malunion"})
 _DRUG_THERAPY = "Z79."
+# words of running text near a mention that a title uses to steer: "Her other problems include iron
+# deficiency anemia" is no "Other iron deficiency anemias" (D50.8)
+_NOT_A_DETAIL = frozenset({"other", "specified"})
 _PREVENTS = frozenset({"prophylaxis", "ppx"})
 # R-code categories whose findings a patient reports (symptoms); other R codes are signs.
 _SYMPTOM_CATEGORIES = frozenset(
@@ -363,7 +366,8 @@ class Detector:
                     break
                 if crossed and tokens[i].norm not in specificity.DETAIL_WORDS:
                     break  # across a comma only "right", "acute", "follow-up"... still belong to the mention
-                (clause if commas == 1 else ctx_tokens).append(tokens[i].words)
+                if tokens[i].norm not in _NOT_A_DETAIL:
+                    (clause if commas == 1 else ctx_tokens).append(tokens[i].words)
                 if step < 0 and i > 0 and tokens[i - 1].comma:
                     crossed = True
                 i += step
