@@ -100,6 +100,7 @@ def test_denied_fuller_mention_is_not_referred_to(detect_kb) -> None:
     # a man's note, and a home with no pregnant persons in it
     ("69 yo M, on the pregnancy registry with his wife. Essential hypertension.", "I10"),
     ("Lives w/ wife (no children/pregnant persons in home). Essential hypertension.", "I10"),
+    ("- Pregnant: N/A\n- Essential hypertension.", "I10"),  # an intake form's answer
     # a pregnancy-related condition of a past pregnancy
     ("Pregnancy-related hypertension in 1998, resolved after delivery. Essential hypertension.", "I10"),
     ("Ectopic pregnancy excluded, IUP at 7 weeks gestation. Essential hypertension.", "O10.011"),
@@ -562,3 +563,10 @@ def test_advanced_maternal_age_in_a_pregnancy_under_way(detect_kb) -> None:
     assert not any(c.startswith("O09") for e in detect("G2P1 at 30 weeks. Pt left AMA last year.", detect_kb)
                    for c in (x.code for x in e.concepts))
 
+
+
+def test_a_newborns_code_is_never_the_mothers(detect_kb) -> None:
+    # "small for gestational age" in a pregnant patient's note is her fetus's, not a code of hers
+    codes = {e.concepts[0].code for e in detect("G2P1 at 36 weeks. Newborn small for gestational age.", detect_kb)
+             if e.concepts}
+    assert not any(c.startswith("P") for c in codes)

@@ -360,3 +360,12 @@ def test_fracture_eponyms_and_bone_names_take_the_code_sets_words() -> None:
     assert {"head", "radius"} <= set().union(*(t.words for t in tokenize("radial head fracture")))
     assert "wrist" in next(t.words for t in tokenize("scaphoid fracture") if t.raw == "scaphoid")
     assert {"intervertebral", "degeneration"} <= set().union(*(t.words for t in tokenize("lumbar DDD")))
+
+
+def test_pda_in_a_bypass_note_is_the_posterior_descending_artery() -> None:
+    from medcode.detect.tokens import ACRONYM, tokenize
+
+    cabg = next(t for t in tokenize("CABG x3 (LIMA-LAD, SVG-OM, SVG-PDA).") if t.raw == "PDA")
+    assert {"posterior", "descending", "artery"} <= cabg.words and ACRONYM + "pda" not in cabg.words
+    echo = next(t for t in tokenize("Infant with a small PDA on echo.") if t.raw == "PDA")
+    assert ACRONYM + "pda" in echo.words  # the ductus arteriosus, read as everywhere else

@@ -323,6 +323,11 @@ class Detector:
         out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes, infant)
+        else:
+            # perinatal codes (chapter 16, P00-P96) are the newborn's and never go on the mother's record
+            # (guideline I.C.16.a): "caput" in a labor note is the baby's head
+            # (a denied one stays: "no fetal distress" is the pertinent negative a coder records)
+            out = [e for e in out if not (e.concepts and e.concepts[0].code.startswith("P") and not e.has("NEGATION"))]
         out = stated_grade(out, text, self.dictionary)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
         out = bmi(out, text, self.bmi_bands, self.bmi_pediatric)

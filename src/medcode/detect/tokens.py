@@ -171,7 +171,7 @@ def tokenize(text: str) -> list[Token]:
         senses = note_senses(text)
         for t in tokens:
             if t.norm in senses and t.raw.isupper():  # "PVD" in an eye examination: posterior vitreous detachment
-                t.words = {t.norm, ACRONYM + t.norm, *senses[t.norm]}
+                t.words = {t.norm, *senses[t.norm]}
     _spine_levels(text, tokens)
     _several_ribs(tokens)
     _mark_without(tokens)
