@@ -668,6 +668,7 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("M", 0, "Mass", "", ""),
     ("M", 1, "neck", "", "R22.1"),
     ("C", 0, "Conus", "(congenital) (any type)", "Q14.8"),
+    ("R", 0, "Regurgitation", "", "R11.10"),
 ]
 
 

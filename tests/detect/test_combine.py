@@ -570,3 +570,11 @@ def test_a_newborns_code_is_never_the_mothers(detect_kb) -> None:
     codes = {e.concepts[0].code for e in detect("G2P1 at 36 weeks. Newborn small for gestational age.", detect_kb)
              if e.concepts}
     assert not any(c.startswith("P") for c in codes)
+
+
+def test_a_valves_regurgitation_is_no_vomiting(detect_kb) -> None:
+    def codes(text: str) -> list[str]:
+        return [e.concepts[0].code for e in detect(text, detect_kb) if e.concepts]
+
+    assert "R11.10" not in codes("TTE: moderate paravalvular regurgitation.")
+    assert codes("Infant with regurgitation after feeds.") == ["R11.10"]
