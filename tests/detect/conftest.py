@@ -376,6 +376,9 @@ TREE = [
             ], {}),
         ], {}),
     ], {"seventh": _S82_7TH}),
+    ("K21", "Gastro-esophageal reflux disease", [
+        ("K21.9", "Gastro-esophageal reflux disease without esophagitis", [], {}),
+    ], {}),
     ("Z23", "Encounter for immunization", [], {}),
     ("Z66", "Do not resuscitate", [], {}),
     ("Z79", "Long term (current) drug therapy", [
@@ -669,6 +672,7 @@ INDEX = [  # Letter, Level, Term, NonEssModif, Code[, See] (as in the derived in
     ("M", 1, "neck", "", "R22.1"),
     ("C", 0, "Conus", "(congenital) (any type)", "Q14.8"),
     ("R", 0, "Regurgitation", "", "R11.10"),
+    ("R", 0, "Reflux", "", "K21.9"),
 ]
 
 

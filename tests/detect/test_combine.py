@@ -578,3 +578,6 @@ def test_a_valves_regurgitation_is_no_vomiting(detect_kb) -> None:
 
     assert "R11.10" not in codes("TTE: moderate paravalvular regurgitation.")
     assert codes("Infant with regurgitation after feeds.") == ["R11.10"]
+    # ... and "reflux" on a venous duplex is a vein's
+    assert "K21.9" not in codes("Duplex: R GSV reflux >0.5 s.")
+    assert codes("Reflux at night.") == ["K21.9"]

@@ -223,6 +223,8 @@ class Detector:
                 continue  # "lesion tattooed distally": the endoscopist's ink mark, not a tattoo of the skin (L81.8)
             if said == "regurgitation" and not denied(begin) and _VALVE.search(text, _sentence_start(text, begin), _sentence_end(text, end)):
                 continue  # "moderate paravalvular regurgitation": blood through a heart valve, not vomiting
+            if said == "reflux" and not denied(begin) and _VEIN.search(text, _sentence_start(text, begin), _sentence_end(text, end)):
+                continue  # "R GSV reflux" on a venous duplex: blood flowing back in a vein, not GERD
             if said == "callus" and _BONE.search(text, _sentence_start(text, begin), _sentence_end(text, end)):
                 continue  # "XR: fx in alignment, early callus": the bone healing, not a callosity of the skin
             if _NOT_FINDING.match(text, end) and not all(mt.term.code.startswith(_DRUG_THERAPY) for mt in m.matches):
@@ -851,6 +853,11 @@ _BONE = re.compile(r"\b(?:fx|fractures?|x-?rays?|XR|radiograph\w*|films?|cast|IM
 # Words of a heart valve: "regurgitation" in their sentence is a valve's leak (I34-I37, named with the valve)
 _VALVE = re.compile(r"\b(?:valv\w*|paravalvular|mitral|aortic|tricuspid|pulmonic|pulmonary valve|leaflets?|"
                     r"bioprosthe\w*|prosthe\w*|TAVR|SAVR|AVR|MVR|MR|AR|TR|PR|jet|echo\w*|TTE|TEE)\b", re.IGNORECASE)
+
+
+# Words of a vein study: "reflux" in their sentence is venous reflux, which the note names with the vein
+_VEIN = re.compile(r"\b(?:ven\w*|veins?|GSV|SSV|saphenous|femoral|popliteal|duplex|perforators?|SFJ|SPJ)\b",
+                   re.IGNORECASE)
 
 
 def _sentence_start(text: str, at: int) -> int:
