@@ -369,3 +369,9 @@ def test_pda_in_a_bypass_note_is_the_posterior_descending_artery() -> None:
     assert {"posterior", "descending", "artery"} <= cabg.words and ACRONYM + "pda" not in cabg.words
     echo = next(t for t in tokenize("Infant with a small PDA on echo.") if t.raw == "PDA")
     assert ACRONYM + "pda" in echo.words  # the ductus arteriosus, read as everywhere else
+
+
+def test_a_phrase_learned_from_a_newborn_gives_no_perinatal_code_to_an_adult(detect_kb, tmp_path) -> None:
+    det = _learned(detect_kb, tmp_path, [("coating tongue white", "P05.10", "white coating on tongue", 9, 0, "any")])
+    assert [e.concepts[0].code for e in det.detect("3 wk old F with white coating on tongue.")] == ["P05.10"]
+    assert det.detect("68 yo F with white coating on tongue.") == []

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from medcode.detect import agreement, learn, specificity
 from medcode.detect._data import optional_any_of, read_tables
+from medcode.detect.age import note_age
 from medcode.detect.bmi import bmi, load_bands, load_pediatric
 from medcode.detect.combine import (
     combine,
@@ -55,6 +56,7 @@ WINDOW = 4  # words either side of a mention that may state laterality, acuity o
 _STOP_WINDOW = frozenset({"and", "or", "with", "but", "no", "not"})
 _HEALING = frozenset({"delayed", "routine", "nonunion", "malunion"})
 _DRUG_THERAPY = "Z79."
+ADULT = 18  # years
 # words of running text near a mention that a title uses to steer: "Her other problems include iron
 # deficiency anemia" is no "Other iron deficiency anemias" (D50.8)
 _NOT_A_DETAIL = frozenset({"other", "specified"})
@@ -327,6 +329,11 @@ class Detector:
         out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes, infant)
+            if (age := note_age(text)) is not None and age >= ADULT:
+                # a phrase learned from a newborn's note ("white coating on tongue": P37.5, neonatal
+                # candidiasis) names the adult's condition, which the code set's own terms read
+                out = [e for e in out if not (e.concepts and e.concepts[0].code.startswith("P") and not e.has("NEGATION")
+                                              and e.concepts[0].evidence.startswith("learned phrase"))]
         else:
             # perinatal codes (chapter 16, P00-P96) are the newborn's and never go on the mother's record
             # (guideline I.C.16.a): "caput" in a labor note is the baby's head
