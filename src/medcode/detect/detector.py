@@ -56,7 +56,7 @@ WINDOW = 4  # words either side of a mention that may state laterality, acuity o
 _STOP_WINDOW = frozenset({"and", "or", "with", "but", "no", "not"})
 _HEALING = frozenset({"delayed", "routine", "nonunion", "malunion"})
 _DRUG_THERAPY = "Z79."
-ADULT = 18  # years
+_ADULT = 18  # years
 # words of running text near a mention that a title uses to steer: "Her other problems include iron
 # deficiency anemia" is no "Other iron deficiency anemias" (D50.8)
 _NOT_A_DETAIL = frozenset({"other", "specified"})
@@ -329,7 +329,8 @@ class Detector:
         out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes, infant)
-            if (age := note_age(text)) is not None and age >= ADULT:
+            if (any(e.concepts and e.concepts[0].code.startswith("P") for e in out)
+                    and (age := note_age(text)) is not None and age >= _ADULT):
                 # a phrase learned from a newborn's note ("white coating on tongue": P37.5, neonatal
                 # candidiasis) names the adult's condition, which the code set's own terms read
                 out = [e for e in out if not (e.concepts and e.concepts[0].code.startswith("P") and not e.has("NEGATION")

@@ -362,6 +362,7 @@ def _split_main(text: str) -> tuple[str, str, list[str]] | None:
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_CAPS_WORD = re.compile(r"\b[A-Z]{2,6}\b")
 # The index files every injury fracture under "Fracture, traumatic", a word notes leave out ("5th
 # metatarsal fx"); the other kinds have main terms of their own ("Fracture, pathological", "Fracture,
 # insufficiency"), so the injury reading is the one a bare "fracture" means.
@@ -403,7 +404,7 @@ def _bracket_variants(text: str) -> list[str]:
     rest = _BRACKET.sub("", text[found.end():])
     out.append(" ".join([*before[:-n], name]) + rest)
     return out
-_CAPS_WORD = re.compile(r"\b[A-Z]{2,6}\b")
+
 
 
 def _acronym(text: str) -> bool:
