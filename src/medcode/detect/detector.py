@@ -223,12 +223,9 @@ class Detector:
                 continue  # "high-frequency hearing loss": the pitch of a sound, not urinary frequency
             if said == "tattooed":
                 continue  # "lesion tattooed distally": the endoscopist's ink mark, not a tattoo of the skin (L81.8)
-            if said == "regurgitation" and not denied(begin) and _VALVE.search(text, _sentence_start(text, begin), _sentence_end(text, end)):
-                continue  # "moderate paravalvular regurgitation": blood through a heart valve, not vomiting
-            if said == "reflux" and not denied(begin) and _VEIN.search(text, _sentence_start(text, begin), _sentence_end(text, end)):
-                continue  # "R GSV reflux" on a venous duplex: blood flowing back in a vein, not GERD
-            if said == "callus" and _BONE.search(text, _sentence_start(text, begin), _sentence_end(text, end)):
-                continue  # "XR: fx in alignment, early callus": the bone healing, not a callosity of the skin
+            if (said in _OTHER_SENSE and (said == "callus" or not denied(begin))  # a denied one stays a pertinent negative
+                    and _OTHER_SENSE[said].search(text, _sentence_start(text, begin), _sentence_end(text, end))):
+                continue  # "early callus" on an X-ray, "paravalvular regurgitation", "GSV reflux": see _OTHER_SENSE
             if _NOT_FINDING.match(text, end) and not all(mt.term.code.startswith(_DRUG_THERAPY) for mt in m.matches):
                 continue  # "influenza vaccine", "rabies exposure": not the patient's condition (but a drug
                 # taken as "nitrofurantoin prophylaxis" is long-term drug therapy)
@@ -329,17 +326,15 @@ class Detector:
         out = gestational_control(out, text, self.pregnancy, self.dictionary.codes)
         if not maternal:  # a mother's note that mentions her baby's newborn visit is still about her
             out = newborn(out, text, self.newborn, self.dictionary.codes, infant)
-            if (any(e.concepts and e.concepts[0].code.startswith("P") for e in out)
+            if (any(_perinatal(e) for e in out)
                     and (age := note_age(text)) is not None and age >= _ADULT):
                 # a phrase learned from a newborn's note ("white coating on tongue": P37.5, neonatal
                 # candidiasis) names the adult's condition, which the code set's own terms read
-                out = [e for e in out if not (e.concepts and e.concepts[0].code.startswith("P") and not e.has("NEGATION")
-                                              and e.concepts[0].evidence.startswith("learned phrase"))]
+                out = [e for e in out if not (_perinatal(e) and e.concepts[0].evidence.startswith("learned phrase"))]
         else:
             # perinatal codes (chapter 16, P00-P96) are the newborn's and never go on the mother's record
             # (guideline I.C.16.a): "caput" in a labor note is the baby's head
-            # (a denied one stays: "no fetal distress" is the pertinent negative a coder records)
-            out = [e for e in out if not (e.concepts and e.concepts[0].code.startswith("P") and not e.has("NEGATION"))]
+            out = [e for e in out if not _perinatal(e)]
         out = stated_grade(out, text, self.dictionary)
         out = sequela(out, text, self.sequela, self.dictionary.codes)
         out = bmi(out, text, self.bmi_bands, self.bmi_pediatric)
@@ -858,14 +853,23 @@ _BONE = re.compile(r"\b(?:fx|fractures?|x-?rays?|XR|radiograph\w*|films?|cast|IM
                    re.IGNORECASE)
 
 
-# Words of a heart valve: "regurgitation" in their sentence is a valve's leak (I34-I37, named with the valve)
-_VALVE = re.compile(r"\b(?:valv\w*|paravalvular|mitral|aortic|tricuspid|pulmonic|pulmonary valve|leaflets?|"
-                    r"bioprosthe\w*|prosthe\w*|TAVR|SAVR|AVR|MVR|MR|AR|TR|PR|jet|echo\w*|TTE|TEE)\b", re.IGNORECASE)
+# Words read in another sense when their sentence is about something else: "callus" in a fracture's
+# sentence is the bone healing, not a callosity of the skin; "regurgitation" about a heart valve is the
+# valve's leak (I34-I37, named with the valve), not vomiting; "reflux" on a vein study is venous reflux,
+# not GERD. A denied "regurgitation" or "reflux" stays: the pertinent negative a coder records.
+_OTHER_SENSE = {
+    "callus": _BONE,
+    "regurgitation": re.compile(r"\b(?:valv\w*|paravalvular|mitral|aortic|tricuspid|pulmonic|pulmonary valve|"
+                                r"leaflets?|bioprosthe\w*|prosthe\w*|TAVR|SAVR|AVR|MVR|MR|AR|TR|PR|jet|echo\w*|TTE|"
+                                r"TEE)\b", re.IGNORECASE),
+    "reflux": re.compile(r"\b(?:ven\w*|veins?|GSV|SSV|saphenous|femoral|popliteal|duplex|perforators?|SFJ|SPJ)\b",
+                         re.IGNORECASE),
+}
 
 
-# Words of a vein study: "reflux" in their sentence is venous reflux, which the note names with the vein
-_VEIN = re.compile(r"\b(?:ven\w*|veins?|GSV|SSV|saphenous|femoral|popliteal|duplex|perforators?|SFJ|SPJ)\b",
-                   re.IGNORECASE)
+def _perinatal(e: Entity) -> bool:
+    """An asserted or uncertain chapter 16 (P00-P96) reading: a denied one is a pertinent negative."""
+    return bool(e.concepts) and e.concepts[0].code.startswith("P") and not e.has("NEGATION")
 
 
 def _sentence_start(text: str, at: int) -> int:

@@ -178,7 +178,6 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-_RIBS = frozenset({"ribs"})
 _BREAKS = frozenset({"fractures", "fxs", "fx's"})
 
 
@@ -186,8 +185,8 @@ def _several_ribs(tokens: list[Token]) -> None:
     """"Rib fractures", "fx L ribs": more than one rib, which ICD-10-CM codes as multiple fractures of ribs
     (S22.4-), not as one (S22.3-). The plural is lost to the normalised words, so it is read here."""
     for i, t in enumerate(tokens):
-        low = t.raw.lower()
-        if low in _RIBS or (low in _BREAKS and i > 0 and tokens[i - 1].norm == "rib"):
+        if ((t.norm == "rib" and t.raw.lower() == "ribs")
+                or (i > 0 and tokens[i - 1].norm == "rib" and t.raw.lower() in _BREAKS)):
             t.words.add("multiple")
 
 
