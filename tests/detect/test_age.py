@@ -18,6 +18,17 @@ from medcode.detect.age import note_age
     ("Cough x 2 days, 3 mo ago similar.", None),   # durations, not ages
     ("Smoker for 3 years.", None),
     ("58 yo M; his 80 yo mother has dementia.", 58.0),  # the first age stated is the patient's
+    ("47M. Hidradenitis x 8 yrs, obesity BMI 36.", 47.0),  # an age run into the sex; "x 8 yrs" is a duration
+    ("HPI: 63 F w/ cirrhosis.", 63.0),
+    ("PCOS dx'd 2 yrs ago. Pt 24F.", 24.0),                # "2 yrs ago" is no age
+    ("Pt 72 yrs, retired.", 72.0),
+    ("OB INTAKE. 36 y.o. G3P1011 at 8 weeks.", 36.0),
+    ("Name: ---  Age: 54  Sex: F", 54.0),
+    ("Peanut allergy dx age 2. Doing well.", None),      # an age at diagnosis, not the patient's
+    ("Thank you for asking me to see Mr. L, 72, for risk assessment.", 72.0),
+    ("T 101.4 F, HR 110.", None),                        # a temperature
+    ("HOME HEALTH F2F ENCOUNTER. Reversed with 4F-PCC.", None),
+    ("Home visit for 92 yo woman.", 92.0),
 ])
 def test_note_age(text: str, years: float | None) -> None:
     assert note_age(text) == (pytest.approx(years) if years is not None else None)

@@ -1,8 +1,8 @@
 """The patient's age as a note states it, for rules whose thresholds depend on age.
 
 A child's BMI is coded by percentile (bmi.py) and a heart rate of 140 is normal in a toddler
-(patterns.toml), so both need the age the note gives: "4 yo", "9-year-old", "7 mo old F", "3 wk old",
-"DOL 5", "newborn". The first age stated is the patient's: notes open with it, and a relative's age
+(patterns.toml), so both need the age the note gives: "4 yo", "9-year-old", "47M", "Age: 54",
+"7 mo old F", "3 wk old", "DOL 5", "newborn". Durations ("x 8 yrs", "2 yrs ago") are no age. The first age stated is the patient's: notes open with it, and a relative's age
 ("her 45 yo mother") comes later if at all; a newborn's note may state only the mother's, so its opening
 decides first.
 """
@@ -14,13 +14,21 @@ import re
 from medcode.detect.newborn import default_newborn, opens_as_newborn
 
 # "4 yo", "72 y/o", "9-year-old", "16 yrs old", "15 year old"; a bare "3 years" is a duration ("for 3 years")
-_YEARS = r"(?P<y>\d{1,3})\s*-?\s*(?:yo|y/o|y\.o\.|yrs?(?:\s+old)?|years?(?:\s*-\s*|\s+)old|-year-old)\b"
+_YEARS = r"(?P<y>\d{1,3})\s*-?\s*(?:(?:yo|y/o|yrs?\s+old|years?(?:\s*-\s*|\s+)old|-year-old)\b|y\.o\.?)"
+# "Pt 72 yrs, M" is an age, but "x 8 yrs", "for 3 yrs", "2 yrs ago" are durations
+_BARE_YEARS = r"(?<!\bx )(?<!\bx)(?<!\bfor )(?<!\bover )(?<!\bpast )(?<!\blast )(?P<yb>\d{1,3})\s*yrs?\b(?!\s+ago\b)"
+# "47M", "63 F", "81F,": an age in years run into the sex, the opening of many terse notes; not in "F2F",
+# "T 101.4 F" or "T 99 F" (a temperature), and the sex letter is a capital
+_COMPACT = r"(?<![\w./])(?<!\bT )(?<!temp )(?P<c>\d{1,3})\s?(?-i:[MF])(?![\w/-])"
+# "Age: 54", "Age 58,", "Age: 36F" (not "dx age 2", an age at diagnosis), and "Mr. L, 72, ..."
+_LABEL = (r"(?:\b(?-i:Age)\s*:?\s*|\b(?-i:Mrs?|Ms)\.?\s+[A-Z]\w*\.?,\s*)(?P<a>\d{1,3})\b"
+          r"(?!\s*(?:mos?|months?|wks?|weeks?|days?)\b)")
 # "7 mo old", "10-month-old", "18 mo M", "3 wk old", "5 days old": months, weeks and days need "old" or
 # a sex after them, as "x 2 days" and "3 mo ago" are durations
 _UNIT = r"(?P<n>\d{1,2})\s*-?\s*(?P<unit>mos?|months?|m/o|wks?|weeks?|days?|d)"
 _SMALL = _UNIT + r"(?:\s*-?\s*old\b|/o\b|\s+(?=(?:[MF]|male|female|boy|girl|infant|baby)\b))"
 _NEWBORN = r"(?P<new>\bnewborn\b|\bneonate\b|\bDOL\s*#?\s*\d{1,2}\b|\bday of life\s*\d{1,2}\b)"
-_AGE = re.compile(rf"\b{_YEARS}|\b{_SMALL}|{_NEWBORN}", re.IGNORECASE)
+_AGE = re.compile(rf"\b{_YEARS}|\b{_BARE_YEARS}|\b{_SMALL}|{_NEWBORN}|{_COMPACT}|{_LABEL}", re.IGNORECASE)
 _PER_YEAR = {"m": 12.0, "w": 52.0, "d": 365.0}
 
 
@@ -32,8 +40,9 @@ def note_age(text: str) -> float | None:
     m = _AGE.search(text)
     if m is None:
         return None
-    if m.group("y"):
-        return float(m.group("y"))
+    years = m.group("y") or m.group("yb") or m.group("c") or m.group("a")
+    if years:
+        return float(years)
     if m.group("new"):
         return 0.0
     return int(m.group("n")) / _PER_YEAR[m.group("unit")[0].lower()]
