@@ -29,6 +29,7 @@ from medcode.detect.age import note_age
     ("T 101.4 F, HR 110.", None),                        # a temperature
     ("HOME HEALTH F2F ENCOUNTER. Reversed with 4F-PCC.", None),
     ("Home visit for 92 yo woman.", 92.0),
+    ("Urology: 16F Foley placed, clear urine.", None),    # a catheter's French size
 ])
 def test_note_age(text: str, years: float | None) -> None:
     assert note_age(text) == (pytest.approx(years) if years is not None else None)

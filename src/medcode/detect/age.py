@@ -18,8 +18,10 @@ _YEARS = r"(?P<y>\d{1,3})\s*-?\s*(?:(?:yo|y/o|yrs?\s+old|years?(?:\s*-\s*|\s+)ol
 # "Pt 72 yrs, M" is an age, but "x 8 yrs", "for 3 yrs", "2 yrs ago" are durations
 _BARE_YEARS = r"(?<!\bx )(?<!\bx)(?<!\bfor )(?<!\bover )(?<!\bpast )(?<!\blast )(?P<yb>\d{1,3})\s*yrs?\b(?!\s+ago\b)"
 # "47M", "63 F", "81F,": an age in years run into the sex, the opening of many terse notes; not in "F2F",
-# "T 101.4 F" or "T 99 F" (a temperature), and the sex letter is a capital
-_COMPACT = r"(?<![\w./])(?<!\bT )(?<!temp )(?P<c>\d{1,3})\s?(?-i:[MF])(?![\w/-])"
+# "T 101.4 F" or "T 99 F" (a temperature), nor a catheter's French size ("16F Foley"); the sex letter is a
+# capital
+_COMPACT = (r"(?<![\w./])(?<!\bT )(?<!temp )(?P<c>\d{1,3})\s?(?-i:[MF])(?![\w/-])"
+            r"(?!\s*(?:foley|fr\b|french|cath\w*|sheath|pigtail|chest tube|tube|drain|stent)\b)")
 # "Age: 54", "Age 58,", "Age: 36F" (not "dx age 2", an age at diagnosis), and "Mr. L, 72, ..."
 _LABEL = (r"(?:\b(?-i:Age)\s*:?\s*|\b(?-i:Mrs?|Ms)\.?\s+[A-Z]\w*\.?,\s*)(?P<a>\d{1,3})\b"
           r"(?!\s*(?:mos?|months?|wks?|weeks?|days?)\b)")
