@@ -24,6 +24,7 @@ from medcode.detect.age import note_age
     ("Pt 72 yrs, retired.", 72.0),
     ("OB INTAKE. 36 y.o. G3P1011 at 8 weeks.", 36.0),
     ("Name: ---  Age: 54  Sex: F", 54.0),
+    ("RECEIVING SCREENING. AGE 58, male.", 58.0),
     ("Peanut allergy dx age 2. Doing well.", None),      # an age at diagnosis, not the patient's
     ("Thank you for asking me to see Mr. L, 72, for risk assessment.", 72.0),
     ("T 101.4 F, HR 110.", None),                        # a temperature

@@ -362,6 +362,13 @@ def test_fracture_eponyms_and_bone_names_take_the_code_sets_words() -> None:
     assert {"intervertebral", "degeneration"} <= set().union(*(t.words for t in tokenize("lumbar DDD")))
 
 
+def test_lay_aches_take_the_code_sets_words() -> None:
+    from medcode.detect.tokens import tokenize
+
+    assert {"back", "pain"} <= set().union(*(t.words for t in tokenize("back ache")))  # M54.9, not R52
+    assert "otalgia" in set().union(*(t.words for t in tokenize("L ear ache x2 days")))
+
+
 def test_pda_in_a_bypass_note_is_the_posterior_descending_artery() -> None:
     from medcode.detect.tokens import ACRONYM, tokenize
 

@@ -2,9 +2,9 @@
 
 A child's BMI is coded by percentile (bmi.py) and a heart rate of 140 is normal in a toddler
 (patterns.toml), so both need the age the note gives: "4 yo", "9-year-old", "47M", "Age: 54",
-"7 mo old F", "3 wk old", "DOL 5", "newborn". Durations ("x 8 yrs", "2 yrs ago") are no age. The first age stated is the patient's: notes open with it, and a relative's age
-("her 45 yo mother") comes later if at all; a newborn's note may state only the mother's, so its opening
-decides first.
+"7 mo old F", "3 wk old", "DOL 5", "newborn". Durations ("x 8 yrs", "2 yrs ago") are no age. The first
+age stated is the patient's: notes open with it, and a relative's age ("her 45 yo mother") comes later if
+at all; a newborn's note may state only the mother's, so its opening decides first.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ _BARE_YEARS = r"(?<!\bx )(?<!\bx)(?<!\bfor )(?<!\bover )(?<!\bpast )(?<!\blast )
 # capital
 _COMPACT = (r"(?<![\w./])(?<!\bT )(?<!temp )(?P<c>\d{1,3})\s?(?-i:[MF])(?![\w/-])"
             r"(?!\s*(?:foley|fr\b|french|cath\w*|sheath|pigtail|chest tube|tube|drain|stent)\b)")
-# "Age: 54", "Age 58,", "Age: 36F" (not "dx age 2", an age at diagnosis), and "Mr. L, 72, ..."
-_LABEL = (r"(?:\b(?-i:Age)\s*:?\s*|\b(?-i:Mrs?|Ms)\.?\s+[A-Z]\w*\.?,\s*)(?P<a>\d{1,3})\b"
+# "Age: 54", "AGE 58,", "Age: 36F" (not "dx age 2", an age at diagnosis), and "Mr. L, 72, ..."
+_LABEL = (r"(?:\b(?-i:Age|AGE)\s*:?\s*|\b(?-i:Mrs?|Ms)\.?\s+[A-Z]\w*\.?,\s*)(?P<a>\d{1,3})\b"
           r"(?!\s*(?:mos?|months?|wks?|weeks?|days?)\b)")
 # "7 mo old", "10-month-old", "18 mo M", "3 wk old", "5 days old": months, weeks and days need "old" or
 # a sex after them, as "x 2 days" and "3 mo ago" are durations
