@@ -367,7 +367,7 @@ _CAPS_WORD = re.compile(r"\b[A-Z]{2,6}\b")
 # metatarsal fx"); the other kinds have main terms of their own ("Fracture, pathological", "Fracture,
 # insufficiency"), so the injury reading is the one a bare "fracture" means.
 _TRAUMATIC = re.compile(r"^Fracture, traumatic(?: \([^()]*\))*(?=, |$)")
-_BONE = frozenset({"bone", "bones"})
+_BONE_WORDS = frozenset({"bone", "bones"})
 # Square brackets in the tabular hold another name for the word or words before them: "navicular
 # [scaphoid] bone of wrist", "human immunodeficiency virus [HIV] disease". A note writes one name, so
 # each is a reading of its own.
@@ -377,8 +377,8 @@ _BRACKET = re.compile(r"\s*\[([^\[\]]+)\]")
 def fracture_words(required: frozenset[str]) -> frozenset[str]:
     """A fracture term's words without "bone" when it names the bone ("Fracture of fifth metatarsal
     bone"): notes say "5th metatarsal fx"."""
-    if "fracture" in required and len(required - _BONE) >= 3:
-        return required - _BONE
+    if "fracture" in required and len(required - _BONE_WORDS) >= 3:
+        return required - _BONE_WORDS
     return required
 
 
@@ -404,7 +404,6 @@ def _bracket_variants(text: str) -> list[str]:
     rest = _BRACKET.sub("", text[found.end():])
     out.append(" ".join([*before[:-n], name]) + rest)
     return out
-
 
 
 def _acronym(text: str) -> bool:
