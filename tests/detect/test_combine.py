@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from medcode.detect import detect
-from medcode.detect.combine import Rule, load_rules
+from medcode.detect.combine import Rule, ckd_stage, combine, default_rules, load_rules
+from medcode.detect.model import Concept, Entity, Trait
 from medcode.errors import ConfigError
 
 
@@ -581,3 +582,35 @@ def test_a_valves_regurgitation_is_no_vomiting(detect_kb) -> None:
     # ... and "reflux" on a venous duplex is a vein's
     assert "K21.9" not in codes("Duplex: R GSV reflux >0.5 s.")
     assert codes("Reflux at night.") == ["K21.9"]
+
+
+def _kidney_entity(text: str, *codes: str, begin: int = 0) -> Entity:
+    return Entity(begin, begin + len(text), text, 0.9, (Trait("DIAGNOSIS", 0.8, "code"),),
+                  tuple(Concept(c, c, 0.9 - k / 100, "test") for k, c in enumerate(codes)))
+
+
+_KIDNEY_TITLES = {c: (c, True) for c in ("I12.0", "I12.9", "N18.31", "N18.4", "N18.6", "E11.22", "E11.9", "I10")}
+
+
+@pytest.mark.parametrize(("text", "codes", "stage"), [
+    ("ESRD due to HTN", ("I12.0", "I12.9", "N18.6"), "N18.6"),
+    ("DM2 w/ CKD 3a", ("E11.22", "N18.2", "N18.31"), "N18.31"),   # the stage written, not the one ranked
+    ("Hypertensive CKD stage IV", ("I12.9",), "N18.4"),             # a Roman numeral, not among the concepts
+])
+def test_a_staged_kidney_mention_takes_its_stage_as_an_additional_code(text: str, codes: tuple, stage: str) -> None:
+    (e,) = ckd_stage([_kidney_entity(text, *codes)], text, _KIDNEY_TITLES)
+    assert e.concepts[0].code == codes[0]
+    assert (e.concepts[1].code, e.concepts[1].additional) == (stage, True)
+    assert "use additional code" in e.concepts[1].evidence
+
+
+def test_no_stage_is_added_when_none_is_named() -> None:
+    (e,) = ckd_stage([_kidney_entity("hypertensive ckd", "I12.9", "N18.9")], "hypertensive ckd", _KIDNEY_TITLES)
+    assert not any(c.additional for c in e.concepts)
+
+
+def test_an_additional_stage_code_is_a_companion_for_the_combination_rules() -> None:
+    text = "ESRD due to HTN. DM2."
+    staged = ckd_stage([_kidney_entity("ESRD due to HTN", "I12.0", "N18.6"), _kidney_entity("DM2", "E11.9", begin=17)], text, _KIDNEY_TITLES)
+    out = combine(staged, default_rules(), _KIDNEY_TITLES)
+    assert out[1].concepts[0].code == "E11.22" and "N18.6" in out[1].concepts[0].evidence

@@ -435,3 +435,11 @@ def test_a_reading_inside_a_longer_one_with_its_code_is_not_repeated() -> None:
     other_code, other_trait = entity(8, 16, "R41.0", "DIAGNOSIS"), entity(8, 16, "F05", "DIAGNOSIS", "HISTORY")
     assert _without_nested([outer, inner]) == [outer]
     assert _without_nested([outer, other_code, other_trait]) == [outer, other_code, other_trait]
+
+
+def test_a_relative_named_before_what_they_have_reaches_forward_only(detect_kb) -> None:
+    traits = _traits(detect_kb, "Essential hypertension, sister with type 2 diabetes mellitus.")
+    assert "PERTAINS_TO_FAMILY" not in traits["essential hypertension"]
+    assert "PERTAINS_TO_FAMILY" in traits["type 2 diabetes mellitus"]
+    # named after the condition, the relative still reaches back to it
+    assert "PERTAINS_TO_FAMILY" in _traits(detect_kb, "Type 2 diabetes mellitus in sister.")["type 2 diabetes mellitus"]

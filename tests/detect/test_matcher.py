@@ -382,3 +382,10 @@ def test_a_phrase_learned_from_a_newborn_gives_no_perinatal_code_to_an_adult(det
     det = _learned(detect_kb, tmp_path, [("coating tongue white", "P05.10", "white coating on tongue", 9, 0, "any")])
     assert [e.concepts[0].code for e in det.detect("3 wk old F with white coating on tongue.")] == ["P05.10"]
     assert det.detect("68 yo F with white coating on tongue.") == []
+
+
+def test_a_denial_between_a_mentions_words_splits_it(detect_kb) -> None:
+    # "chest ... pain" around "denies" is no chest pain: the words are two readings, and the pain is denied
+    entities = detect("Chest: denies pain.", detect_kb)
+    assert not any(e.concepts[0].code == "R07.9" and not e.has("NEGATION") for e in entities)
+    assert any(e.text == "Chest pain" for e in detect("Chest pain, no fever.", detect_kb))

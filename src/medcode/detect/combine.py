@@ -74,6 +74,8 @@ def combine(entities: list[Entity], rules: tuple[Rule, ...], titles: dict[str, t
     """``entities`` with presumed combination codes applied; ``titles`` maps code -> (title, ...)."""
     asserted = [k for k, e in enumerate(entities) if e.asserted and e.concepts]
     top = {k: entities[k].concepts[0].code for k in asserted}
+    # a companion may be an entity's additional code: "ESRD due to HTN" is I12.0 with N18.6 after it
+    held = {k: (top[k], *(c.code for c in entities[k].concepts[1:] if c.additional)) for k in asserted}
     out = list(entities)
     done: set[int] = set()
     for rule in rules:
@@ -89,23 +91,23 @@ def combine(entities: list[Entity], rules: tuple[Rule, ...], titles: dict[str, t
         for group in rule.groups:
             # a past companion ("transplant in 2018 for ESRD") no longer links: the link is between
             # conditions the patient has now
-            found = [k for k in asserted if k not in hosts and k not in done and top[k].startswith(group)
+            found = [k for k in asserted if k not in hosts and k not in done
+                     and any(c.startswith(group) for c in held[k])
                      and not any(t.name == "HISTORY" for t in entities[k].traits)]
             if not found:
                 break
             companions.append(found)
         else:
             first = [entities[g[0]] for g in companions]
-            code = next((c for e in first for prefix, c in rule.by_companion
-                         if e.concepts[0].code.startswith(prefix)), rule.code)
+            lead = [next(c for c in held[g[0]] if c.startswith(group)) for g, group in zip(companions, rule.groups)]
+            code = next((c for own in lead for prefix, c in rule.by_companion if own.startswith(prefix)), rule.code)
             if rule.absorb and rule.by_companion:
                 # the most specific companion decides ("stable angina" over a later bare "angina")
-                specific = [entities[k] for g in companions for k in g]
-                code = next((c for e in specific for prefix, c in rule.by_companion
-                             if e.concepts[0].code.startswith(prefix)), code)
+                specific = [entities[k].concepts[0].code for g in companions for k in g]
+                code = next((c for own in specific for prefix, c in rule.by_companion if own.startswith(prefix)), code)
             if code not in titles:
                 continue
-            named = ", ".join(f'"{e.text}" ({e.concepts[0].code})' for e in first)
+            named = ", ".join(f'"{e.text}" ({own})' for e, own in zip(first, lead))
             why = f"combination with {named} in the same note: {rule.basis}"
             for k in takers:
                 out[k] = _promote(out[k], code, titles[code][0], why)
@@ -115,6 +117,51 @@ def combine(entities: list[Entity], rules: tuple[Rule, ...], titles: dict[str, t
                     out[k] = _promote(out[k], code, titles[code][0],
                                       f'part of {code} with "{entities[hosts[0]].text}": {rule.basis}')
                     done.add(k)
+    return out
+
+
+# The stage a kidney disease mention names, for the codes whose tabular notes say "use additional code to
+# identify the stage of chronic kidney disease": hypertensive CKD (I12, I13) and diabetic CKD (E08-E13 .22).
+_STAGE = re.compile(r"\b(?P<esrd>ESRD|end[- ]stage)\b|\b(?:CKD|stage|chronic kidney disease)[ \t]*(?:stage[ \t]*)?"
+                    r"(?P<n>[1-5]|IV|V|I{1,3})[ \t]*(?P<ab>[ab])?\b", re.IGNORECASE)
+_ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
+_STAGED = re.compile(r"I1[23]\.|E(?:0[89]|1[013])\.22")
+
+
+def _stage_code(text: str) -> str | None:
+    m = _STAGE.search(text)
+    if m is None:
+        return None
+    if m.group("esrd"):
+        return "N18.6"
+    n = _ROMAN.get(m.group("n").upper(), m.group("n"))
+    if n == "3":
+        return {"a": "N18.31", "b": "N18.32"}.get((m.group("ab") or "").lower(), "N18.30")
+    return f"N18.{n}"
+
+
+_CLAUSE_END = re.compile(r"[,;.\n(]")
+
+
+def ckd_stage(entities: list[Entity], text: str, titles: dict[str, tuple]) -> list[Entity]:
+    """"ESRD due to HTN", "DM2 w/ CKD 3a" and "Hypertensive CKD stage IV", each read as one mention, take
+    the stage they name, in the mention or right after it, as an additional code: I12.0 with N18.6, E11.22
+    with N18.31, I12.9 with N18.4."""
+    out = []
+    for e in entities:
+        head = e.concepts[0] if e.concepts else None
+        code = None
+        if head is not None and _STAGED.match(head.code):
+            after = _CLAUSE_END.search(text, e.end, e.end + 16)
+            code = _stage_code(text[e.begin:after.start() if after else min(len(text), e.end + 16)])
+        if head is not None and code in titles and not any(c.additional for c in e.concepts):
+            why = (f"the stage the mention names ({code}): tabular note at {head.code[:3]}, use additional code to "
+                   "identify the stage of chronic kidney disease")
+            own = next((c for c in e.concepts if c.code == code), None)
+            stage = (replace(own, evidence=f"{own.evidence}; {why}", additional=True) if own is not None
+                     else Concept(code, titles[code][0], round(head.score - 0.0001, 4), why, additional=True))
+            e = replace(e, concepts=(head, stage, *(c for c in e.concepts[1:] if c.code != code))[:5])
+        out.append(e)
     return out
 
 

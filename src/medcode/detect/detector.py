@@ -23,6 +23,7 @@ from medcode.detect._data import optional_any_of, read_tables
 from medcode.detect.age import note_age
 from medcode.detect.bmi import bmi, load_bands, load_pediatric
 from medcode.detect.combine import (
+    ckd_stage,
     combine,
     default_pregnancy,
     default_rules,
@@ -316,7 +317,7 @@ class Detector:
             traits.insert(0, Trait(kind, 0.8, "code"))
             out.append(Entity(begin, end, text[begin:end], round(score, 4), tuple(traits), tuple(concepts), section))
         out.sort(key=lambda e: e.begin)
-        out = refer_back(combine(out, self.combinations, self.dictionary.codes))
+        out = refer_back(combine(ckd_stage(out, text, self.dictionary.codes), self.combinations, self.dictionary.codes))
         out = diabetes_type(out, self.dictionary.codes)
         out = diabetes_control(out, text, self.dictionary.codes)
         out = dementia_cause(out, self.dictionary.codes)

@@ -313,7 +313,14 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
                       and not tokens[i].norm.replace(".", "").isdigit())  # "ribs 4-7 fx", "lac 3.5 cm": a count or size
         if foreign > max(1, len(term.required) // 2):
             return None  # too many unrelated words inside: not one mention
+        if (not any(w.startswith("no:") for w in term.required)
+                and any(tokens[i].norm in _DENIAL for i in range(first, last + 1) if i not in chosen)):
+            return None  # "Psych: denies depression" is no "depression - psych": the denial is between
     return Match(term, frozenset(chosen), first, last)
+
+
+# words that deny what follows them; a mention's words found on both sides of one are two readings
+_DENIAL = frozenset({"no", "not", "denies", "denied", "deny", "neg", "negative"})
 
 
 def _lone_number(chosen: set[int], tokens: list[Token], commas: list[int]) -> bool:
