@@ -378,6 +378,15 @@ def test_pda_in_a_bypass_note_is_the_posterior_descending_artery() -> None:
     assert ACRONYM + "pda" in echo.words  # the ductus arteriosus, read as everywhere else
 
 
+def test_cp_in_a_cerebral_palsy_note_is_cerebral_palsy() -> None:
+    from medcode.detect.tokens import tokenize
+
+    cp = next(t for t in tokenize("Spastic quadriplegic CP, GMFCS V, on baclofen.") if t.raw == "CP")
+    assert {"cerebral", "palsy"} <= cp.words
+    chest = next(t for t in tokenize("Denies CP or SOB.") if t.raw == "CP")
+    assert "palsy" not in chest.words  # chest pain, as everywhere else
+
+
 def test_a_phrase_learned_from_a_newborn_gives_no_perinatal_code_to_an_adult(detect_kb, tmp_path) -> None:
     det = _learned(detect_kb, tmp_path, [("coating tongue white", "P05.10", "white coating on tongue", 9, 0, "any")])
     assert [e.concepts[0].code for e in det.detect("3 wk old F with white coating on tongue.")] == ["P05.10"]

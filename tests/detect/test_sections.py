@@ -45,6 +45,21 @@ def test_other_label_ends_family_history(detect_kb) -> None:
     assert "PERTAINS_TO_FAMILY" not in by["headache"]      # "MRI brain:" ends it
 
 
+@pytest.mark.parametrize("note", [
+    "Family history: mother with type 2 diabetes.\n\nHe has headache most days.\n",  # a letter's next paragraph
+    "FH: mother with type 2 diabetes.\n\nAssessment / Plan\n- Headache.\n",          # a header without a colon
+])
+def test_family_history_ends_with_its_paragraph(detect_kb, note: str) -> None:
+    by = {e.text.lower(): {t.name for t in e.traits} for e in detect(note, detect_kb)}
+    assert "PERTAINS_TO_FAMILY" in by["type 2 diabetes"]
+    assert "PERTAINS_TO_FAMILY" not in by["headache"]
+
+
+def test_a_blank_line_under_the_family_header_does_not_end_it(detect_kb) -> None:
+    by = {e.text.lower(): {t.name for t in e.traits} for e in detect("Family history:\n\nType 2 diabetes.\n", detect_kb)}
+    assert "PERTAINS_TO_FAMILY" in by["type 2 diabetes"]
+
+
 def test_instruction_sublabels_keep_hypothetical(detect_kb) -> None:
     note = "Discharge instructions:\nDiet: regular.\nCall for headache.\n"
     head = next(e for e in detect(note, detect_kb) if e.text.lower() == "headache")

@@ -1,8 +1,9 @@
 """Section headers of a clinical note ("Family history:", "Past medical history:", "Assessment and plan:").
 
 Rules live in ``section_rules.toml``: a header is one of a section's literals at the start of a line,
-followed by a colon or the end of the line. A section runs to the next header. Sections may carry a
-trait that every entity inside them gets (family history → PERTAINS_TO_FAMILY, surgical history → HISTORY).
+followed by a colon or the end of the line. A section runs to the next header; a family history
+ends with its paragraph. Sections may carry a trait that every entity inside them gets (family
+history → PERTAINS_TO_FAMILY, surgical history → HISTORY).
 
 Any other capitalised "Label:" at the start of a line ("MRI brain:", "DEXA:", "Hospital course:") also
 ends the section before it, so a family-history trait does not leak into the imaging results that
@@ -98,6 +99,10 @@ _LABEL = re.compile(r"^[ \t]*(?P<label>[A-Z][A-Za-z0-9&/'-]*(?:[ \t]+[A-Za-z0-9&
                     r"(?:\([^()\n]{0,40}\)[ \t]*)?:", re.MULTILINE)
 
 
+_WORDS = re.compile(r"\w")
+_BLANK = re.compile(r"\n[ \t]*\n")
+
+
 class Sectionizer:
     def __init__(self, rules: list[SectionRule], not_headers: frozenset[str] = frozenset(),
                  title_words: frozenset[str] = frozenset()) -> None:
@@ -154,6 +159,14 @@ class Sectionizer:
         if out and out[-1].end < len(text):
             last = out[-1]
             out[-1] = Section(last.name, last.start, last.body, len(text), last.trait)
+        # a relative's section is its paragraph: after a blank line that follows its first words, the note
+        # speaks of the patient again ("Family history: father with T2DM.\n\nDaniel does not have seizures")
+        for k, s in enumerate(out):
+            if s.trait == "PERTAINS_TO_FAMILY":
+                words = _WORDS.search(text, s.body, s.end)
+                gap = _BLANK.search(text, words.end(), s.end) if words else None
+                if gap is not None:
+                    out[k] = Section(s.name, s.start, s.body, gap.start(), s.trait)
         return out
 
 
