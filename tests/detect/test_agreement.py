@@ -212,7 +212,7 @@ def test_a_withheld_code_gives_way_to_a_runner_up_coders_agreed_with_for_the_sam
                 (Concept("I50.20", "a title", 1.0, "title term"), Concept("I50.22", "a title", 0.9, "learned phrase"),
                  Concept("I50.89", "a title", 0.7, "title term")))
     table = agreement.Table([agreement.Agreement("I50.20", "hfref", "asserted", 4, 8),
-                             agreement.Agreement("I50.22", "hfref", "asserted", 5, 0),
+                             agreement.Agreement("I50.22", "hfref", "asserted", 6, 0),
                              agreement.Agreement("I50.89", "", "asserted", 9, 1)])
     (kept,) = table.apply([hf])
     assert [c.code for c in kept.concepts] == ["I50.22", "I50.20", "I50.89"]
