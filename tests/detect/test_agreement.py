@@ -221,9 +221,9 @@ def test_a_withheld_code_gives_way_to_a_runner_up_coders_agreed_with_for_the_sam
     alone = agreement.Table([agreement.Agreement("I50.20", "hfref", "asserted", 4, 8),
                              agreement.Agreement("I50.89", "", "asserted", 9, 1)])
     assert alone.apply([hf]) == []
-    # three notes are too few to stand in (bare "pain" had become chronic pain, G89.29, on three)
+    # two notes are too few to stand in (bare "pain" had become chronic pain, G89.29, on two)
     few = agreement.Table([agreement.Agreement("I50.20", "hfref", "asserted", 4, 8),
-                           agreement.Agreement("I50.22", "hfref", "asserted", 3, 0)])
+                           agreement.Agreement("I50.22", "hfref", "asserted", 2, 0)])
     assert few.apply([hf]) == []
     # ... and so are five of the 210 notes bare "pain" was read in: G89.29 was first only in a chronic
     # pain visit's notes, and must not stand in for R52 on every "pain"

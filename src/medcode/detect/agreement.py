@@ -61,11 +61,12 @@ _NUMBER = re.compile(r"\b\d")
 # small: Z3A.20 was right in 1 of 3 training notes where the Z3A codes together were right in 131 of 187.
 # A code of these with fewer than VALUE_NOTES notes of its own is judged by its category's count.
 VALUE_CATEGORIES = frozenset({"Z3A"})
-# A lower-ranked code replaces a withheld first one only on five or more training notes: two notes
-# made bare "pain" G89.29 (other chronic pain) in place of R52, where coders wanted a site or nothing,
-# and so did three ("Pain controlled on oxycodone"). Cross-validated over 190 sets, 3 / 5 / 8 notes gave
-# exact F1 0.8064 / 0.8073 / 0.8073 and category F1 0.8685 / 0.8690 / 0.8689.
-RUNNER_UP_NOTES = 5
+# A lower-ranked code replaces a withheld first one only on three or more training notes: two notes
+# made bare "pain" G89.29 (other chronic pain) in place of R52, where coders wanted a site or nothing.
+# Cross-validated over 190 sets (with a bar of 0.35), 3 / 5 / 8 notes gave exact F1 0.8064 / 0.8073 /
+# 0.8073; over 350 sets with the bar at 0.45, 2 / 3 / 5 / 8 notes gave exact F1 0.8090 / 0.8090 / 0.8088
+# / 0.8087 and category F1 0.8680 / 0.8678 / 0.8676 / 0.8674.
+RUNNER_UP_NOTES = 3
 # ... and only when those notes are not a small corner of the notes its words were read in: "pain" was
 # G89.29 (other chronic pain) right in 5 of 5 notes, those where the detector ranked G89.29 first (a
 # chronic pain visit), and that count had put G89.29 in place of R52 on every bare "pain" of 210 notes.
