@@ -604,8 +604,9 @@ def test_a_staged_kidney_mention_takes_its_stage_as_an_additional_code(text: str
     assert "use additional code" in e.concepts[1].evidence
 
 
-def test_no_stage_is_added_when_none_is_named() -> None:
-    (e,) = ckd_stage([_kidney_entity("hypertensive ckd", "I12.9", "N18.9")], "hypertensive ckd", _KIDNEY_TITLES)
+@pytest.mark.parametrize("text", ["hypertensive ckd", "HTN stage 2"])  # no stage, or the hypertension's
+def test_no_stage_is_added_when_no_kidney_stage_is_named(text: str) -> None:
+    (e,) = ckd_stage([_kidney_entity(text, "I12.9", "N18.9")], text, _KIDNEY_TITLES)
     assert not any(c.additional for c in e.concepts)
 
 

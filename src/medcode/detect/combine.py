@@ -128,10 +128,13 @@ _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
 _STAGED = re.compile(r"I1[23]\.|E(?:0[89]|1[013])\.22")
 
 
+_KIDNEY = re.compile(r"\b(?:CKD|ESRD|kidney|renal|nephropathy)", re.IGNORECASE)
+
+
 def _stage_code(text: str) -> str | None:
     m = _STAGE.search(text)
-    if m is None:
-        return None
+    if m is None or not _KIDNEY.search(text):
+        return None  # "HTN stage 2" is the hypertension's stage
     if m.group("esrd"):
         return "N18.6"
     n = _ROMAN.get(m.group("n").upper(), m.group("n"))
