@@ -434,15 +434,14 @@ def test_poorly_controlled_diabetes_is_coded_with_hyperglycemia(detect_kb, text:
         assert "poorly controlled" in ent.concepts[0].evidence
 
 
-def _entity(text: str, *codes: str):
-    from medcode.detect.model import Concept, Entity, Trait
-
-    return Entity(0, len(text), text, 1.0, (Trait("DIAGNOSIS", 0.8, "code"),),
+def _entity(text: str, *codes: str, begin: int = 0) -> Entity:
+    return Entity(begin, begin + len(text), text, 1.0, (Trait("DIAGNOSIS", 0.8, "code"),),
                   tuple(Concept(c, f"title of {c}", 1.0 - k / 10, "index term") for k, c in enumerate(codes)))
 
 
 _TITLES = {c: (f"title of {c}", True, None) for c in ("F02.C0", "F02.80", "F03.C0", "F03.90", "G30.9", "G20.A1",
-                                                   "E21.1", "N25.81", "N18.4")}
+                                                   "E21.1", "N25.81", "N18.4", "I12.0", "I12.9", "N18.31",
+                                                   "N18.6", "E11.22", "E11.9", "I10")}
 
 
 def test_dementia_with_its_cause_is_coded_cause_first() -> None:
@@ -584,21 +583,13 @@ def test_a_valves_regurgitation_is_no_vomiting(detect_kb) -> None:
     assert codes("Reflux at night.") == ["K21.9"]
 
 
-def _kidney_entity(text: str, *codes: str, begin: int = 0) -> Entity:
-    return Entity(begin, begin + len(text), text, 0.9, (Trait("DIAGNOSIS", 0.8, "code"),),
-                  tuple(Concept(c, c, 0.9 - k / 100, "test") for k, c in enumerate(codes)))
-
-
-_KIDNEY_TITLES = {c: (c, True) for c in ("I12.0", "I12.9", "N18.31", "N18.4", "N18.6", "E11.22", "E11.9", "I10")}
-
-
 @pytest.mark.parametrize(("text", "codes", "stage"), [
     ("ESRD due to HTN", ("I12.0", "I12.9", "N18.6"), "N18.6"),
     ("DM2 w/ CKD 3a", ("E11.22", "N18.2", "N18.31"), "N18.31"),   # the stage written, not the one ranked
     ("Hypertensive CKD stage IV", ("I12.9",), "N18.4"),             # a Roman numeral, not among the concepts
 ])
 def test_a_staged_kidney_mention_takes_its_stage_as_an_additional_code(text: str, codes: tuple, stage: str) -> None:
-    (e,) = ckd_stage([_kidney_entity(text, *codes)], text, _KIDNEY_TITLES)
+    (e,) = ckd_stage([_entity(text, *codes)], text, _TITLES)
     assert e.concepts[0].code == codes[0]
     assert (e.concepts[1].code, e.concepts[1].additional) == (stage, True)
     assert "use additional code" in e.concepts[1].evidence
@@ -606,12 +597,12 @@ def test_a_staged_kidney_mention_takes_its_stage_as_an_additional_code(text: str
 
 @pytest.mark.parametrize("text", ["hypertensive ckd", "HTN stage 2"])  # no stage, or the hypertension's
 def test_no_stage_is_added_when_no_kidney_stage_is_named(text: str) -> None:
-    (e,) = ckd_stage([_kidney_entity(text, "I12.9", "N18.9")], text, _KIDNEY_TITLES)
+    (e,) = ckd_stage([_entity(text, "I12.9", "N18.9")], text, _TITLES)
     assert not any(c.additional for c in e.concepts)
 
 
 def test_an_additional_stage_code_is_a_companion_for_the_combination_rules() -> None:
     text = "ESRD due to HTN. DM2."
-    staged = ckd_stage([_kidney_entity("ESRD due to HTN", "I12.0", "N18.6"), _kidney_entity("DM2", "E11.9", begin=17)], text, _KIDNEY_TITLES)
-    out = combine(staged, default_rules(), _KIDNEY_TITLES)
+    staged = ckd_stage([_entity("ESRD due to HTN", "I12.0", "N18.6"), _entity("DM2", "E11.9", begin=17)], text, _TITLES)
+    out = combine(staged, default_rules(), _TITLES)
     assert out[1].concepts[0].code == "E11.22" and "N18.6" in out[1].concepts[0].evidence
