@@ -56,6 +56,9 @@ TREE = [
             ("C79.81", "Secondary malignant neoplasm of breast", [], {}),
         ], {}),
     ], {}),
+    ("E09", "Drug or chemical induced diabetes mellitus", [
+        ("E09.9", "Drug or chemical induced diabetes mellitus without complications", [], {}),
+    ], {}),
     ("E10", "Type 1 diabetes mellitus", [
         ("E10.9", "Type 1 diabetes mellitus without complications", [], {}),
     ], {"excludes1": ["type 2 diabetes mellitus (E11.-)"]}),

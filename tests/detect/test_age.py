@@ -31,6 +31,10 @@ from medcode.detect.age import note_age
     ("HOME HEALTH F2F ENCOUNTER. Reversed with 4F-PCC.", None),
     ("Home visit for 92 yo woman.", 92.0),
     ("Urology: 16F Foley placed, clear urine.", None),    # a catheter's French size
+    ("A/P: gout, no flares in 2 yrs. RTC 6 wks, then 1 yr.", None),  # intervals, not ages
+    ("HEART TRANSPLANT CLINIC - 6 YR POST OHT", None),
+    ("Patient: 2 yr 9 mo male, cough.", 2.0),            # years (and months)
+    ("Bone age 12 yr 6 mo (delayed). 14 yo M.", 14.0),   # a bone age is not the patient's
 ])
 def test_note_age(text: str, years: float | None) -> None:
     assert note_age(text) == (pytest.approx(years) if years is not None else None)

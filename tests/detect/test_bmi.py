@@ -66,3 +66,21 @@ def test_a_weight_diagnosis_that_runs_into_the_value_is_trimmed(detect_kb, tmp_p
     ents = Detector(detect_kb, learned=table, agreement=False).detect("58 yo M. Obesity BMI 33.4.")
     got = {e.text: e.concepts[0].code for e in ents}
     assert got == {"Obesity": "E66.9", "BMI 33.4": "Z68.33"}
+
+
+def test_a_weight_diagnosis_that_starts_at_the_value_keeps_the_words_after_it(detect_kb, tmp_path) -> None:
+    from medcode.detect import Detector
+    from medcode.detect._data import write_tsv
+
+    table = tmp_path / "p.tsv"  # "BMI 33.4 (obesity" learned as one name
+    table.write_text(write_tsv(("words", "code", "phrase", "right", "wrong", "when"),
+                               [("bmi obesity", "E66.9", "BMI (obesity", 5, 0, "any")]), encoding="utf-8")
+    ents = Detector(detect_kb, learned=table, agreement=False).detect("58 yo M. BMI 33.4 (obesity).")
+    got = {e.text: e.concepts[0].code for e in ents}
+    assert got == {"obesity": "E66.9", "BMI 33.4": "Z68.33"}
+
+
+def test_an_interval_in_years_is_no_age(detect_kb) -> None:
+    # "then 1 yr" once read as the patient's age, which left an adult's BMI uncoded as a child's
+    codes = _codes(detect_kb, "Obesity, counseled on diet. BMI 33.4. RTC 6 wks, then 1 yr.")
+    assert "Z68.33" in codes

@@ -191,10 +191,30 @@ def test_a_word_that_stands_for_a_phrase_is_not_expanded_where_the_note_spells_t
     assert "hypotension" not in spelled.words
 
 
+def test_broken_glass_is_no_fracture() -> None:
+    from medcode.detect.tokens import tokenize
+
+    # "Cut L hand on broken glass" once read as a fracture of the hand ("broken" = fracture, "hand" before it)
+    assert not any("fracture" in t.words for t in tokenize("Cut L hand on broken glass."))
+    assert "fracture" in tokenize("Broken nose.")[0].words
+
+
+def test_a_number_of_another_phrase_is_not_the_type_a_diabetes_states(detect_kb) -> None:
+    codes = [e.concepts[0].code for e in detect("Glucose up on day 1 (DM2, metformin held).", detect_kb) if e.concepts]
+    assert "E10.9" not in codes and any(c.startswith("E11") for c in codes), codes
+
+
 def test_due_to_is_a_cause_not_a_secondary_diabetes(detect_kb) -> None:
     codes = [e.concepts[0].code for e in detect("ESRD due to type 2 diabetes.", detect_kb)]
     assert "E13.9" not in codes and "E11.9" in codes
     assert [e.concepts[0].code for e in detect("Secondary diabetes.", detect_kb)] == ["E13.9"]
+
+
+@pytest.mark.parametrize("text", ["Steroid-induced DM on insulin.", "Diabetes due to long-term prednisone.",
+                                  "Drug-induced diabetes mellitus."])
+def test_diabetes_a_drug_caused_is_e09(detect_kb, text: str) -> None:
+    codes = [e.concepts[0].code for e in detect(text, detect_kb) if e.concepts]
+    assert "E09.9" in codes and "E11.9" not in codes, codes
 
 
 def test_a_planned_procedure_is_no_status(detect_kb) -> None:

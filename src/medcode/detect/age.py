@@ -15,8 +15,14 @@ from medcode.detect.newborn import default_newborn, opens_as_newborn
 
 # "4 yo", "72 y/o", "9-year-old", "16 yrs old", "15 year old"; a bare "3 years" is a duration ("for 3 years")
 _YEARS = r"(?P<y>\d{1,3})\s*-?\s*(?:(?:yo|y/o|yrs?\s+old|years?(?:\s*-\s*|\s+)old|-year-old)\b|y\.o\.?)"
-# "Pt 72 yrs, M" is an age, but "x 8 yrs", "for 3 yrs", "2 yrs ago" are durations
-_BARE_YEARS = r"(?<!\bx )(?<!\bx)(?<!\bfor )(?<!\bover )(?<!\bpast )(?<!\blast )(?P<yb>\d{1,3})\s*yrs?\b(?!\s+ago\b)"
+# A bare "N yr(s)" is an age after "Pt", "patient", "aged" or "well child" ("Pt 72 yrs, retired", "Well child
+# 4 yr") or before months, a sex or "old" ("2 yr 9 mo male", "Child: 3 yr 2 mo girl"). Elsewhere it is a
+# duration or an interval far more often: "x 8 yrs", "RTC 6 wks, then 1 yr", "no flares in 2 yrs", "5 yrs
+# post-tx", "repeat colonoscopy in 5 yrs", "Battery 6 yr"; of the 68 hand-coded notes whose first age was
+# read from a bare "yr(s)" before this rule, 9 were ages. A bone age is not the patient's ("Bone age 12 yr 6 mo").
+_BARE_YEARS = (r"(?:(?:(?<=\bpt )|(?<=\bpatient )|(?<=\baged )|(?<=\bchild ))(?P<yb>\d{1,3})\s*yrs?\b(?!\s+ago\b)"
+               r"|(?<!\bage )(?P<yc>\d{1,3})\s*yrs?\b(?=\s*\d{1,2}\s*mos?\b|\s*,?\s*(?:old\b|(?-i:[MF])\b|male\b|female\b"
+               r"|boy\b|girl\b|man\b|woman\b)))")
 # "47M", "63 F", "81F,": an age in years run into the sex, the opening of many terse notes; not in "F2F",
 # "T 101.4 F" or "T 99 F" (a temperature), nor a catheter's French size ("16F Foley"); the sex letter is a
 # capital
@@ -42,7 +48,7 @@ def note_age(text: str) -> float | None:
     m = _AGE.search(text)
     if m is None:
         return None
-    years = m.group("y") or m.group("yb") or m.group("c") or m.group("a")
+    years = m.group("y") or m.group("yb") or m.group("yc") or m.group("c") or m.group("a")
     if years:
         return float(years)
     if m.group("new"):

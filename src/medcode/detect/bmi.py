@@ -121,10 +121,10 @@ def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...],
         if band is None:
             continue
         over = [e for e in out if e.begin < m.end() and m.start() < e.end]
-        if any(not _trimmable(e, m.start()) for e in over):
+        if any(not _trimmable(e, m.start(), m.end()) for e in over):
             continue
-        for e in over:  # "obesity BMI" matched as one name: the weight diagnosis keeps its own words
-            out[out.index(e)] = trimmed = _trim(e, m.start(), text)
+        for e in over:  # "obesity BMI", "BMI 31 (obesity)" matched as one name: the weight diagnosis keeps its own words
+            out[out.index(e)] = trimmed = _trim(e, m.start(), m.end(), text)
             reason = trimmed if e is reason else reason
         evidence = (f"BMI {m.group(1)} falls in {band.title!r}; reportable with "
                     f"{reason.concepts[0].code} ({reason.text!r} at {reason.begin}-{reason.end}), guideline I.B.14"
@@ -136,11 +136,17 @@ def bmi(entities: list[Entity], text: str, bands: tuple[Band, ...],
     return out
 
 
-def _trimmable(e: Entity, start: int) -> bool:
-    """A weight diagnosis that begins before a BMI value and runs into it."""
-    return e.begin < start and bool(e.concepts) and e.concepts[0].code.startswith(ASSOCIATED)
+def _trimmable(e: Entity, start: int, end: int) -> bool:
+    """A weight diagnosis that begins before a BMI value and runs into it, or begins with the value and runs
+    past it ("BMI 31 (obesity)")."""
+    return ((e.begin < start or e.end > end) and bool(e.concepts)
+            and e.concepts[0].code.startswith(ASSOCIATED))
 
 
-def _trim(e: Entity, start: int, text: str) -> Entity:
-    end = len(text[:start].rstrip(" ,;:-("))
-    return Entity(e.begin, end, text[e.begin:end], e.score, e.traits, e.concepts, e.section, e.category, e.type)
+def _trim(e: Entity, start: int, end: int, text: str) -> Entity:
+    """``e`` without the BMI value at ``start``-``end``: the words before it, or else those after it."""
+    if e.begin < start:
+        begin, end = e.begin, len(text[:start].rstrip(" ,;:-("))
+    else:
+        begin, end = end + len(text[end:e.end]) - len(text[end:e.end].lstrip(" ,;:-(")), e.end
+    return Entity(begin, end, text[begin:end], e.score, e.traits, e.concepts, e.section, e.category, e.type)

@@ -294,6 +294,8 @@ def _place(term: Term, anchor: int, where: dict[str, list[int]], tokens: list[To
             chosen = inside
         elif _lone_number(chosen, tokens, commas):
             return None  # "CKD stage 3b, type 2 DM": a number alone in another list item is not the stage
+    if len(chosen) > 1 and _other_number(chosen, tokens):
+        return None  # "day 1 (DM2": the "1" of another phrase is not the type of a diabetes that says its own
     grouped: set[int] = set()
     for p in chosen:
         group = tokens[p].group
@@ -327,6 +329,14 @@ def _lone_number(chosen: set[int], tokens: list[Token], commas: list[int]) -> bo
     """Whether one of the ``chosen`` words is a number with no other chosen word in its list item."""
     return any(tokens[p].norm.isdigit() and not any(commas[q] == commas[p] and not tokens[q].norm.isdigit()
                                                     for q in chosen) for p in chosen)
+
+
+def _other_number(chosen: set[int], tokens: list[Token]) -> bool:
+    """Whether a number written alone among the ``chosen`` words differs from one another chosen word
+    already carries ("DM2" reads as type 2 diabetes, so a nearby "1" cannot make it type 1)."""
+    alone = {tokens[p].norm for p in chosen if tokens[p].norm.isdigit()}
+    return bool(alone) and any(w.isdigit() and w not in alone
+                               for p in chosen if not tokens[p].norm.isdigit() for w in tokens[p].words)
 
 
 def _borrows_one_word(term: Term, group: list[Token]) -> bool:
