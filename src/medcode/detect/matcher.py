@@ -334,9 +334,17 @@ def _lone_number(chosen: set[int], tokens: list[Token], commas: list[int]) -> bo
 def _other_number(chosen: set[int], tokens: list[Token]) -> bool:
     """Whether a number written alone among the ``chosen`` words differs from one another chosen word
     already carries ("DM2" reads as type 2 diabetes, so a nearby "1" cannot make it type 1)."""
-    alone = {tokens[p].norm for p in chosen if tokens[p].norm.isdigit()}
-    return bool(alone) and any(w.isdigit() and w not in alone
-                               for p in chosen if not tokens[p].norm.isdigit() for w in tokens[p].words)
+    alone: set[str] | None = None  # built only when there is a number: this runs for every placement
+    for p in chosen:
+        norm = tokens[p].norm
+        if norm.isdigit():
+            if alone is None:
+                alone = set()
+            alone.add(norm)
+    if alone is None:
+        return False
+    return any(w.isdigit() and w not in alone
+               for p in chosen if not tokens[p].norm.isdigit() for w in tokens[p].words)
 
 
 def _borrows_one_word(term: Term, group: list[Token]) -> bool:
