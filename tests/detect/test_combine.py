@@ -360,6 +360,7 @@ def test_a_stated_prematurity_takes_the_band_of_the_weeks(detect_kb) -> None:
     ("NICU FOLLOW-UP CLINIC\nPt: 7 mo old, ex-30 wk preemie, BW 1320 g.", False),
     ("Postpartum day 2, G2P2 s/p SVD of a baby boy now in the nursery.", False),      # the mother
     ("PRENATAL VISIT\n37 yo G4P2103 GA: 22w4d.", False),
+    ("ANTENATAL TESTING UNIT - NST / BPP\nIndication: GDM A2. GA 34w4d. 37 yo G2P1001.", False),  # fetal testing
     ("Adult with jaundice; works as a NICU nurse.", False),
 ])
 def test_the_opening_says_whether_the_patient_is_a_newborn(text: str, newborn: bool) -> None:
