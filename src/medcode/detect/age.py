@@ -15,7 +15,7 @@ from medcode.detect.newborn import default_newborn, opens_as_newborn
 
 # "4 yo", "72 y/o", "9-year-old", "16 yrs old", "15 year old"; a bare "3 years" is a duration ("for 3 years")
 _YEARS = r"(?P<y>\d{1,3})\s*-?\s*(?:(?:yo|y/o|yrs?\s+old|years?(?:\s*-\s*|\s+)old|-year-old)\b|y\.o\.?)"
-# A bare "N yr(s)" is an age after "Pt", "patient", "aged" or "well child" ("Pt 72 yrs, retired", "Well child
+# A bare "N yr(s)" is an age after "Pt", "patient", "aged" or "child" ("Pt 72 yrs, retired", "Well child
 # 4 yr") or before months, a sex or "old" ("2 yr 9 mo male", "Child: 3 yr 2 mo girl"). Elsewhere it is a
 # duration or an interval far more often: "x 8 yrs", "RTC 6 wks, then 1 yr", "no flares in 2 yrs", "5 yrs
 # post-tx", "repeat colonoscopy in 5 yrs", "Battery 6 yr"; of the 68 hand-coded notes whose first age was
