@@ -146,7 +146,8 @@ def _trimmable(e: Entity, start: int, end: int) -> bool:
 def _trim(e: Entity, start: int, end: int, text: str) -> Entity:
     """``e`` without the BMI value at ``start``-``end``: the words before it, or else those after it."""
     if e.begin < start:
-        begin, end = e.begin, len(text[:start].rstrip(" ,;:-("))
+        first, last = e.begin, len(text[:start].rstrip(" ,;:-("))
     else:
-        begin, end = end + len(text[end:e.end]) - len(text[end:e.end].lstrip(" ,;:-(")), e.end
-    return Entity(begin, end, text[begin:end], e.score, e.traits, e.concepts, e.section, e.category, e.type)
+        after = text[end:e.end]
+        first, last = end + len(after) - len(after.lstrip(" ,;:-(")), e.end
+    return Entity(first, last, text[first:last], e.score, e.traits, e.concepts, e.section, e.category, e.type)

@@ -126,24 +126,22 @@ _STAGE = re.compile(r"\b(?P<esrd>ESRD|end[- ]stage)\b|\b(?:CKD|stage|chronic kid
                     r"(?P<n>[1-5]|IV|V|I{1,3})[ \t]*(?P<ab>[ab])?\b", re.IGNORECASE)
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
 _STAGED = re.compile(r"I1[23]\.|E(?:0[89]|1[013])\.22")
-
-
+# a stage counts only with a kidney word beside it ("HTN stage 2" is the hypertension's stage)
 _KIDNEY = re.compile(r"\b(?:CKD|ESRD|kidney|renal|nephropathy)", re.IGNORECASE)
+# where the clause after the mention ends: the stage is looked for up to there
+_CLAUSE_END = re.compile(r"[,;.\n(]")
 
 
 def _stage_code(text: str) -> str | None:
     m = _STAGE.search(text)
     if m is None or not _KIDNEY.search(text):
-        return None  # "HTN stage 2" is the hypertension's stage
+        return None
     if m.group("esrd"):
         return "N18.6"
     n = _ROMAN.get(m.group("n").upper(), m.group("n"))
     if n == "3":
         return {"a": "N18.31", "b": "N18.32"}.get((m.group("ab") or "").lower(), "N18.30")
     return f"N18.{n}"
-
-
-_CLAUSE_END = re.compile(r"[,;.\n(]")
 
 
 def ckd_stage(entities: list[Entity], text: str, titles: dict[str, tuple]) -> list[Entity]:
